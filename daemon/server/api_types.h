@@ -1,0 +1,60 @@
+// ApiRequest and ApiResponse: what route handlers see and return, kept apart
+// from Poco's classes so handlers read as plain functions and can be called
+// from tests without a socket.
+#pragma once
+
+#include <Poco/JSON/Object.h>
+#include <Poco/Net/NameValueCollection.h>
+
+#include <functional>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "access/principal.h"
+#include "util/result.h"
+
+namespace th::server {
+
+enum class ListenerKind { kTls, kAdminSocket };
+
+struct ApiRequest {
+  std::string method;
+  std::string path;   // without the query string
+  std::string route;  // the matched pattern, e.g. /api/v1/users/{id}
+  std::map<std::string, std::string> path_params;
+  std::map<std::string, std::string> query;
+  Poco::Net::NameValueCollection headers;
+  std::string body;
+  std::string request_id;
+  std::string peer_address;  // "ip:port" on TLS, "local" on the admin socket
+  ListenerKind listener = ListenerKind::kTls;
+  access::Principal principal;
+
+  std::string header(const std::string& name) const { return headers.get(name, ""); }
+  std::string query_value(const std::string& name, const std::string& fallback = "") const;
+
+  // Parses the body as a JSON object; kInvalidArgument names the problem.
+  Result<Poco::JSON::Object::Ptr> json_object() const;
+};
+
+struct ApiResponse {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+
+  static ApiResponse json(int status, const Poco::JSON::Object::Ptr& object);
+  static ApiResponse text(int status, std::string content_type, std::string body);
+  // {"error": {"code": "...", "message": "..."}} with the status the code maps to.
+  static ApiResponse error(const Error& error);
+  static ApiResponse error(int status, std::string_view code, std::string_view message);
+};
+
+// The HTTP status an error category maps to.
+int http_status_for(ErrorCode code);
+
+using Handler = std::function<Result<ApiResponse>(ApiRequest&)>;
+
+}  // namespace th::server

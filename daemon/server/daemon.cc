@@ -1,0 +1,433 @@
+#include "server/daemon.h"
+
+#include <Poco/ErrorHandler.h>
+#include <Poco/Net/SSLManager.h>
+#include <signal.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <thread>
+
+#include "config/config_keys.h"
+#include "config/config_loader.h"
+#include "config/config_values.h"
+#include "config/secret_file.h"
+#include "logging/logging.h"
+#include "server/dev_mode.h"
+#include "server/http_listener.h"
+#include "server/peer_credentials.h"
+#include "server/request_dispatcher.h"
+#include "server/routes/system_routes.h"
+#include "server/service_context.h"
+#include "server/systemd_notifier.h"
+#include "server/tls_context_holder.h"
+#include "storage/migration.h"
+#include "version.h"
+
+namespace th::server {
+namespace {
+
+// Exceptions that escape a Poco connection thread (a failed TLS handshake,
+// a reset connection) are a remote peer's doing: logged at debug, so that a
+// scanner cannot flood the log.
+class QuietErrorHandler final : public Poco::ErrorHandler {
+ public:
+  void exception(const Poco::Exception& failure) override {
+    spdlog::debug("connection ended: {}", failure.displayText());
+  }
+  void exception(const std::exception& failure) override {
+    spdlog::debug("connection ended: {}", failure.what());
+  }
+  void exception() override { spdlog::debug("connection ended by an unknown exception"); }
+};
+
+sigset_t handled_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGHUP);
+  return set;
+}
+
+// The signals are blocked in every thread (threads inherit the mask), and the
+// main thread takes them synchronously with sigtimedwait(), so handling a
+// signal is ordinary code rather than an async-signal handler.
+void block_handled_signals() {
+  const sigset_t set = handled_signals();
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);
+}
+
+// Waits up to timeout for one of the handled signals; 0 when none came.
+int wait_for_signal(std::chrono::milliseconds timeout) {
+  const sigset_t set = handled_signals();
+  timespec wait{};
+  wait.tv_sec = static_cast<time_t>(timeout.count() / 1000);
+  wait.tv_nsec = static_cast<long>((timeout.count() % 1000) * 1'000'000);
+  const int signal_number = sigtimedwait(&set, nullptr, &wait);
+  return signal_number > 0 ? signal_number : 0;
+}
+
+class Daemon {
+ public:
+  explicit Daemon(DaemonOptions options) : options_(std::move(options)) {}
+  int run();
+
+ private:
+  Result<Config> load_configuration() const;
+  Status configure_logging(const Config& config) const;
+  Status start();
+  Status open_database();
+  Status open_listeners();
+  void register_node();
+  void add_gauges();
+  void serve_until_stopped();
+  void reload();
+  int drain();
+
+  DaemonOptions options_;
+  Config config_;
+  SystemClock clock_;
+  SystemdNotifier notifier_;
+  QuietErrorHandler error_handler_;
+  Metrics metrics_;
+  ServiceContext context_;
+  std::unique_ptr<storage::Database> database_;
+  std::unique_ptr<Router> router_;
+  AnonymousAuthenticator authenticator_;
+  TlsContextHolder tls_;
+  std::unique_ptr<HttpListener> https_;
+  std::unique_ptr<HttpListener> admin_;
+  bool stop_requested_ = false;
+};
+
+Result<Config> Daemon::load_configuration() const {
+  Result<Config> loaded = Config{};
+  if (!options_.dev || options_.config_given) {
+    loaded = load_config_file(options_.config_path);
+    if (!loaded.ok()) {
+      return loaded.error();
+    }
+  }
+  Config config = std::move(*loaded);
+  if (options_.dev) {
+    TH_RETURN_IF_ERROR(apply_dev_mode(config, options_.state_dir));
+  }
+  if (!options_.listen_override.empty()) {
+    const auto address = parse_listen_address(options_.listen_override);
+    if (!address.ok()) {
+      return address.error().with_context("--listen");
+    }
+    config.server.listen = options_.listen_override;
+  }
+  return config;
+}
+
+Status Daemon::configure_logging(const Config& config) const {
+  const auto level = logging::parse_log_level(config.log.level);
+  const auto format = logging::parse_log_format(config.log.format);
+  if (!level.ok()) {
+    return level.error();
+  }
+  if (!format.ok()) {
+    return format.error();
+  }
+  logging::configure(*format, *level);
+  return ok_status();
+}
+
+int Daemon::run() {
+  block_handled_signals();
+  logging::configure(logging::LogFormat::kText, spdlog::level::info);
+
+  auto config = load_configuration();
+  if (!config.ok()) {
+    std::fprintf(stderr, "telehealthd: %s\n", config.error().message().c_str());
+    return kExitFailure;
+  }
+  config_ = std::move(*config);
+  if (options_.check_config) {
+    std::printf("configuration %s is valid\n",
+                config_.source_path.empty() ? "(defaults)" : config_.source_path.c_str());
+    return kExitOk;
+  }
+  if (options_.print_config) {
+    std::fputs(describe_effective_config(config_).c_str(), stdout);
+    return kExitOk;
+  }
+  if (Status logging_ready = configure_logging(config_); !logging_ready.ok()) {
+    std::fprintf(stderr, "telehealthd: %s\n", logging_ready.error().message().c_str());
+    return kExitFailure;
+  }
+
+  if (Status started = start(); !started.ok()) {
+    spdlog::critical("start-up failed: {}", started.error().message());
+    return kExitFailure;
+  }
+  serve_until_stopped();
+  return drain();
+}
+
+Status Daemon::start() {
+  ::umask(0077);
+  spdlog::info("telehealthd {} starting with configuration {}", kVersion,
+               config_.source_path.empty() ? "(built-in defaults)" : config_.source_path);
+  Poco::ErrorHandler::set(&error_handler_);
+  Poco::Net::initializeSSL();
+
+  if (options_.dev) {
+    const auto generated = ensure_dev_certificate(config_);
+    if (!generated.ok()) {
+      return generated.error();
+    }
+    if (*generated) {
+      spdlog::warn("generated a self-signed development certificate at {}; "
+                   "clients must be told to trust it, and it is not for production",
+                   config_.tls.certificate_file);
+    }
+  }
+  auto context = build_server_tls_context(config_.tls);
+  if (!context.ok()) {
+    return context.error();
+  }
+  tls_.set(*context);
+
+  TH_RETURN_IF_ERROR(open_database());
+  context_.clock = &clock_;
+  context_.database = database_.get();
+  context_.metrics = &metrics_;
+  context_.node_name = effective_node_name(config_.node);
+  context_.storage_backend = std::string(storage::backend_name(database_->backend()));
+  context_.certificate_file = config_.tls.certificate_file;
+  context_.started_at = clock_.now_micros();
+
+  const auto migrated = storage::migrate(*database_, storage::schema_migrations(), clock_);
+  if (!migrated.ok()) {
+    return migrated.error().with_context("migrate database schema");
+  }
+  context_.schema_version = *migrated;
+  spdlog::info("database schema at version {}", *migrated);
+  register_node();
+
+  router_ = std::make_unique<Router>(metrics_);
+  add_system_routes(*router_, context_);
+  TH_RETURN_IF_ERROR(router_->validate());
+  add_gauges();
+
+  TH_RETURN_IF_ERROR(open_listeners());
+  notifier_.ready("serving on " + https_->bound_address());
+  return ok_status();
+}
+
+Status Daemon::open_database() {
+  storage::DatabaseOptions options;
+  options.url = config_.storage.url;
+  options.pool_size = config_.storage.pool_size;
+  options.connect_timeout_seconds = config_.storage.connect_timeout_seconds;
+  options.acquire_timeout_ms = config_.storage.acquire_timeout_ms;
+  if (!config_.storage.password_file.empty()) {
+    auto password = read_secret_file(config_.storage.password_file);
+    if (!password.ok()) {
+      return password.error();
+    }
+    options.password = std::move(*password);
+  }
+
+  // A database that is still starting (common when both come up at boot) is
+  // retried until the start-up timeout; anything else fails at once.
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::seconds(config_.storage.startup_timeout_seconds);
+  for (int attempt = 1;; ++attempt) {
+    auto opened = storage::Database::open(options);
+    if (opened.ok()) {
+      database_ = std::move(*opened);
+      spdlog::info("storage: {} ({})", storage::backend_name(database_->backend()),
+                   storage::redact_database_url(options.url));
+      return ok_status();
+    }
+    if (opened.error().code() != ErrorCode::kUnavailable ||
+        std::chrono::steady_clock::now() >= deadline) {
+      return opened.error();
+    }
+    if (attempt == 1 || attempt % 10 == 0) {
+      spdlog::warn("database not reachable yet, retrying: {}", opened.error().message());
+    }
+    const int signal_number = wait_for_signal(std::chrono::seconds(1));
+    if (signal_number == SIGTERM || signal_number == SIGINT) {
+      return Error(ErrorCode::kUnavailable, "stopped while waiting for the database");
+    }
+  }
+}
+
+Status Daemon::open_listeners() {
+  ListenerLimits limits;
+  limits.worker_threads = config_.server.worker_threads;
+  limits.max_connections = config_.server.max_connections;
+  limits.max_queued = config_.server.max_queued;
+  limits.read_timeout_seconds = config_.server.header_timeout_seconds;
+  limits.keep_alive_timeout_seconds = config_.server.keep_alive_timeout_seconds;
+
+  DispatchSettings tls_settings;
+  tls_settings.listener = ListenerKind::kTls;
+  tls_settings.max_body_bytes = static_cast<std::size_t>(config_.server.max_body_bytes);
+  auto https = HttpListener::open_tls(config_.server.listen, limits, tls_,
+                                      new RequestDispatcher(*router_, authenticator_, tls_settings));
+  if (!https.ok()) {
+    return https.error();
+  }
+  https_ = std::move(*https);
+
+  const auto admin_gid = lookup_group(config_.admin.group);
+  if (!admin_gid.ok()) {
+    return admin_gid.error().with_context("admin.group");
+  }
+  const auto mode = parse_file_mode(config_.admin.socket_mode);
+  if (!mode.ok()) {
+    return mode.error().with_context("admin.socket_mode");
+  }
+  DispatchSettings admin_settings = tls_settings;
+  admin_settings.listener = ListenerKind::kAdminSocket;
+  admin_settings.admin_gid = *admin_gid;
+  ListenerLimits admin_limits = limits;
+  admin_limits.worker_threads = 4;
+  auto admin = HttpListener::open_unix(
+      config_.admin.socket_path, *mode, *admin_gid, admin_limits,
+      new RequestDispatcher(*router_, authenticator_, admin_settings));
+  if (!admin.ok()) {
+    return admin.error();
+  }
+  admin_ = std::move(*admin);
+
+  https_->start();
+  admin_->start();
+  spdlog::info("listening on https://{}", https_->bound_address());
+  spdlog::info("admin socket at {} (group {})", admin_->bound_address(), config_.admin.group);
+  if (options_.dev) {
+    spdlog::info("reach it with: thctl --socket {} status", admin_->bound_address());
+    spdlog::info("or over TLS: thctl --url https://{} --ca-file {} --token-file FILE status",
+                 https_->bound_address(), config_.tls.certificate_file);
+  }
+  return ok_status();
+}
+
+void Daemon::register_node() {
+  const std::string version = kVersion;
+  const UnixMicros now = clock_.now_micros();
+  const Status recorded = database_->run([&](soci::session& session) {
+    session << "INSERT INTO daemon_nodes (name, version, started_at, last_seen_at) "
+               "VALUES (:name, :version, :started, :seen) "
+               "ON CONFLICT (name) DO UPDATE SET version = excluded.version, "
+               "started_at = excluded.started_at, last_seen_at = excluded.last_seen_at",
+        soci::use(context_.node_name), soci::use(version), soci::use(now), soci::use(now);
+  });
+  if (!recorded.ok()) {
+    spdlog::warn("could not record this node: {}", recorded.error().message());
+  }
+}
+
+void Daemon::add_gauges() {
+  metrics_.add_gauge("telehealthd_open_connections", "Connections open on the TLS listener.",
+                     [this] { return https_ ? https_->open_connections() : 0; });
+  metrics_.add_gauge("telehealthd_refused_connections_total",
+                     "Connections refused because the queue was full.",
+                     [this] { return https_ ? static_cast<double>(https_->refused_connections()) : 0; });
+  metrics_.add_gauge("telehealthd_db_pool_size", "Database sessions in the pool.",
+                     [this] { return static_cast<double>(database_->pool_stats().size); });
+  metrics_.add_gauge("telehealthd_db_pool_in_use", "Database sessions leased right now.",
+                     [this] { return static_cast<double>(database_->pool_stats().in_use); });
+  metrics_.add_gauge("telehealthd_db_pool_acquire_timeouts_total",
+                     "Requests that found no free database session in time.", [this] {
+                       return static_cast<double>(database_->pool_stats().acquire_timeouts);
+                     });
+  metrics_.add_gauge("telehealthd_db_reconnects_total",
+                     "Database sessions reopened after a lost connection.",
+                     [this] { return static_cast<double>(database_->pool_stats().reconnects); });
+  metrics_.add_gauge("telehealthd_uptime_seconds", "Seconds since the daemon started.", [this] {
+    return static_cast<double>(clock_.now_micros() - context_.started_at) / 1e6;
+  });
+}
+
+void Daemon::serve_until_stopped() {
+  const auto watchdog = notifier_.watchdog_interval();
+  const auto tick = watchdog ? std::min(*watchdog, std::chrono::milliseconds(1000))
+                             : std::chrono::milliseconds(1000);
+  while (!stop_requested_) {
+    const int signal_number = wait_for_signal(tick);
+    if (watchdog) {
+      notifier_.watchdog_ping();
+    }
+    if (signal_number == SIGHUP) {
+      reload();
+    } else if (signal_number == SIGTERM || signal_number == SIGINT) {
+      stop_requested_ = true;
+    }
+  }
+}
+
+// Reload re-reads the file and applies what can change without a restart:
+// the log level and format, and the TLS certificate and key. Anything else in
+// the new file takes effect at the next restart. A file that no longer
+// parses leaves everything as it was.
+void Daemon::reload() {
+  notifier_.reloading();
+  spdlog::info("reloading configuration");
+  auto fresh = load_configuration();
+  if (!fresh.ok()) {
+    spdlog::error("reload failed, keeping the running configuration: {}",
+                  fresh.error().message());
+    notifier_.ready("reload failed; running configuration kept");
+    return;
+  }
+  if (Status logging_ready = configure_logging(*fresh); !logging_ready.ok()) {
+    spdlog::error("reload: {}", logging_ready.error().message());
+  }
+  auto context = build_server_tls_context(fresh->tls);
+  if (context.ok()) {
+    tls_.set(*context);
+    context_.certificate_file = fresh->tls.certificate_file;
+    spdlog::info("reloaded TLS certificate {}", fresh->tls.certificate_file);
+  } else {
+    spdlog::error("reload kept the previous TLS certificate: {}", context.error().message());
+  }
+  config_.log = fresh->log;
+  config_.tls = fresh->tls;
+  notifier_.ready("serving on " + https_->bound_address());
+}
+
+int Daemon::drain() {
+  notifier_.stopping();
+  const auto timeout = std::chrono::seconds(config_.server.drain_timeout_seconds);
+  spdlog::info("stopping: draining connections for up to {} s", timeout.count());
+  const bool https_drained = https_->drain(timeout);
+  const bool admin_drained = admin_->drain(std::chrono::seconds(1));
+  if (!https_drained || !admin_drained) {
+    spdlog::warn("drain timed out with {} connection(s) still open; closing them",
+                 https_->open_connections() + admin_->open_connections());
+    spdlog::default_logger()->flush();
+    // Worker threads still inside a request cannot be joined; the process
+    // ends without running destructors that would wait for them.
+    std::_Exit(kExitOk);
+  }
+  admin_.reset();
+  https_.reset();
+  spdlog::info("stopped");
+  return kExitOk;
+}
+
+}  // namespace
+
+int run_daemon(const DaemonOptions& options) {
+  try {
+    Daemon daemon(options);
+    return daemon.run();
+  } catch (const std::exception& failure) {
+    spdlog::critical("telehealthd stopped by an unexpected error: {}", failure.what());
+    return kExitFailure;
+  }
+}
+
+}  // namespace th::server

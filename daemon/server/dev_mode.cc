@@ -1,0 +1,69 @@
+#include "server/dev_mode.h"
+
+#include <grp.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "crypto/tls_certificate.h"
+
+namespace th::server {
+namespace {
+
+constexpr int kDevCertificateDays = 90;
+
+Status make_private_directory(const std::filesystem::path& path) {
+  std::error_code error;
+  std::filesystem::create_directories(path, error);
+  if (error) {
+    return Error(ErrorCode::kFailedPrecondition,
+                 "create directory '" + path.string() + "': " + error.message());
+  }
+  if (::chmod(path.c_str(), 0700) != 0) {
+    return Error(ErrorCode::kFailedPrecondition,
+                 "set mode of '" + path.string() + "': " + std::strerror(errno));
+  }
+  return ok_status();
+}
+
+std::string primary_group_name() {
+  const group* entry = ::getgrgid(::getgid());
+  return entry != nullptr ? entry->gr_name : "root";
+}
+
+}  // namespace
+
+Status apply_dev_mode(Config& config, const std::string& state_dir) {
+  std::error_code error;
+  const std::filesystem::path root = std::filesystem::absolute(state_dir, error);
+  if (error) {
+    return Error(ErrorCode::kInvalidArgument, "state directory '" + state_dir + "': " +
+                                                  error.message());
+  }
+  TH_RETURN_IF_ERROR(make_private_directory(root));
+  TH_RETURN_IF_ERROR(make_private_directory(root / "tls"));
+
+  config.storage.url = "sqlite://" + (root / "telehealth.db").string();
+  config.tls.certificate_file = (root / "tls" / "cert.pem").string();
+  config.tls.key_file = (root / "tls" / "key.pem").string();
+  config.admin.socket_path = (root / "admin.sock").string();
+  config.admin.group = primary_group_name();
+  config.admin.socket_mode = "0660";
+  return ok_status();
+}
+
+Result<bool> ensure_dev_certificate(const Config& config) {
+  if (std::filesystem::exists(config.tls.certificate_file) &&
+      std::filesystem::exists(config.tls.key_file)) {
+    return false;
+  }
+  TH_RETURN_IF_ERROR(crypto::generate_self_signed_certificate(
+      config.tls.certificate_file, config.tls.key_file, {"localhost"}, {"127.0.0.1", "::1"},
+      kDevCertificateDays));
+  return true;
+}
+
+}  // namespace th::server

@@ -1,0 +1,222 @@
+#include "server/request_dispatcher.h"
+
+#include <Poco/Net/HTTPRequestHandler.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerRequestImpl.h>
+#include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/StreamSocket.h>
+#include <Poco/URI.h>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+#include "crypto/encoding.h"
+#include "crypto/random.h"
+#include "server/peer_credentials.h"
+
+namespace th::server {
+namespace {
+
+// Headers on every response. The API serves JSON only, so the content
+// security policy forbids everything; the browser client's routes relax it
+// for their own origin.
+constexpr std::pair<const char*, const char*> kSecurityHeaders[] = {
+    {"X-Content-Type-Options", "nosniff"},
+    {"X-Frame-Options", "DENY"},
+    {"Referrer-Policy", "no-referrer"},
+    {"Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"},
+    {"Cache-Control", "no-store"},
+    {"Cross-Origin-Resource-Policy", "same-origin"},
+};
+constexpr const char* kHsts = "max-age=63072000; includeSubDomains";
+
+class DispatchingHandler final : public Poco::Net::HTTPRequestHandler {
+ public:
+  explicit DispatchingHandler(RequestDispatcher& dispatcher) : dispatcher_(dispatcher) {}
+  void handleRequest(Poco::Net::HTTPServerRequest& request,
+                     Poco::Net::HTTPServerResponse& response) override {
+    dispatcher_.serve(request, response);
+  }
+
+ private:
+  RequestDispatcher& dispatcher_;
+};
+
+std::map<std::string, std::string> parse_query(const std::string& uri) {
+  std::map<std::string, std::string> query;
+  try {
+    for (auto& [name, value] : Poco::URI(uri).getQueryParameters()) {
+      query[name] = value;
+    }
+  } catch (const Poco::Exception&) {
+    // A malformed query string is treated as absent; handlers validate what they need.
+  }
+  return query;
+}
+
+std::string path_of(const std::string& uri) {
+  const auto end = uri.find_first_of("?#");
+  return uri.substr(0, end);
+}
+
+}  // namespace
+
+Poco::Net::HTTPRequestHandler* RequestDispatcher::createRequestHandler(
+    const Poco::Net::HTTPServerRequest&) {
+  // Poco takes ownership of the handler and deletes it after the request.
+  return new DispatchingHandler(*this);
+}
+
+void RequestDispatcher::serve(Poco::Net::HTTPServerRequest& raw,
+                              Poco::Net::HTTPServerResponse& response) {
+  const auto started = std::chrono::steady_clock::now();
+  ApiRequest request;
+  request.request_id = crypto::hex_encode(crypto::random_bytes(16));
+  request.listener = settings_.listener;
+  request.method = raw.getMethod();
+  request.path = path_of(raw.getURI());
+  request.peer_address =
+      settings_.listener == ListenerKind::kTls ? raw.clientAddress().toString() : "local";
+
+  bool close_connection = false;
+  const Route* route = nullptr;
+  ApiResponse reply;
+  try {
+    Result<ApiResponse> outcome = dispatch(raw, request, route, close_connection);
+    reply = outcome.ok() ? std::move(*outcome) : ApiResponse::error(outcome.error());
+  } catch (const std::exception& failure) {
+    spdlog::error("request {} failed with an exception: {}", request.request_id, failure.what());
+    reply = ApiResponse::error(500, "internal", "internal error; request id " + request.request_id);
+  }
+  if (reply.status >= 500 && reply.status != 503) {
+    // Details of internal failures stay in the log, keyed by request id.
+    spdlog::warn("request {} {} {}: {}", request.request_id, request.method,
+                 request.route.empty() ? "unmatched" : request.route, reply.body);
+    reply = ApiResponse::error(reply.status, "internal",
+                               "internal error; request id " + request.request_id);
+  }
+
+  write(response, request, reply, close_connection);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  RouteMetrics* metrics = route != nullptr ? route->metrics : router_.unmatched_metrics();
+  metrics->record(reply.status, seconds);
+  spdlog::debug("request {} {} {} -> {} in {:.1f} ms", request.request_id, request.method,
+                request.route.empty() ? "unmatched" : request.route, reply.status,
+                seconds * 1000);
+}
+
+Result<ApiResponse> RequestDispatcher::dispatch(Poco::Net::HTTPServerRequest& raw,
+                                                ApiRequest& request, const Route*& route,
+                                                bool& close_connection) {
+  const RouteMatch match = router_.match(request.method, request.path);
+  route = match.route;
+  if (match.route == nullptr) {
+    close_connection = raw.hasContentLength() || raw.getChunkedTransferEncoding();
+    if (match.path_matched) {
+      return ApiResponse::error(405, "method_not_allowed", "method not allowed for this path");
+    }
+    return ApiResponse::error(404, "not_found", "no such endpoint");
+  }
+  request.route = match.route->pattern;
+  request.path_params = match.params;
+  request.query = parse_query(raw.getURI());
+  for (const auto& [name, value] : raw) {
+    request.headers.add(name, value);
+  }
+
+  if (Status body = read_body(raw, request); !body.ok()) {
+    close_connection = true;
+    return ApiResponse::error(413, "payload_too_large", body.error().message());
+  }
+  TH_RETURN_IF_ERROR(identify(raw, request));
+  TH_RETURN_IF_ERROR(authorize(*match.route, request));
+  return match.route->handler(request);
+}
+
+Status RequestDispatcher::read_body(Poco::Net::HTTPServerRequest& raw, ApiRequest& request) {
+  const std::string limit_text = std::to_string(settings_.max_body_bytes) + " bytes";
+  if (raw.hasContentLength() &&
+      raw.getContentLength64() > static_cast<std::int64_t>(settings_.max_body_bytes)) {
+    return Error(ErrorCode::kResourceExhausted, "request body exceeds the limit of " + limit_text);
+  }
+  if (!raw.hasContentLength() && !raw.getChunkedTransferEncoding()) {
+    return ok_status();
+  }
+  std::istream& in = raw.stream();
+  char buffer[8192];
+  while (in) {
+    in.read(buffer, sizeof buffer);
+    request.body.append(buffer, static_cast<std::size_t>(in.gcount()));
+    if (request.body.size() > settings_.max_body_bytes) {
+      return Error(ErrorCode::kResourceExhausted,
+                   "request body exceeds the limit of " + limit_text);
+    }
+  }
+  return ok_status();
+}
+
+Status RequestDispatcher::identify(Poco::Net::HTTPServerRequest& raw, ApiRequest& request) {
+  if (settings_.listener == ListenerKind::kAdminSocket) {
+    auto& impl = static_cast<Poco::Net::HTTPServerRequestImpl&>(raw);
+    const auto peer = read_peer_credentials(impl.socket().impl()->sockfd());
+    if (!peer.ok() || !is_local_operator(*peer, settings_.admin_gid)) {
+      return Error(ErrorCode::kPermissionDenied,
+                   "the admin socket accepts only root and the admin group");
+    }
+    request.principal = access::make_local_operator(peer->uid);
+    return ok_status();
+  }
+  auto principal = authenticator_.authenticate(request);
+  if (!principal.ok()) {
+    return principal.error();
+  }
+  request.principal = std::move(*principal);
+  return ok_status();
+}
+
+Status RequestDispatcher::authorize(const Route& route, const ApiRequest& request) {
+  const access::Principal& principal = request.principal;
+  switch (route.access.kind()) {
+    case Access::Kind::kPublic:
+      return ok_status();
+    case Access::Kind::kAuthenticated:
+      break;
+    case Access::Kind::kPermission:
+      if (principal.is_authenticated() && !principal.has_permission(route.access.permission_name())) {
+        return Error(ErrorCode::kPermissionDenied,
+                     "this requires the permission '" +
+                         std::string(route.access.permission_name()) + "'");
+      }
+      break;
+    case Access::Kind::kUndeclared:
+      return Error(ErrorCode::kPermissionDenied, "route declares no access");
+  }
+  if (!principal.is_authenticated()) {
+    return Error(ErrorCode::kUnauthenticated, "authentication required");
+  }
+  return ok_status();
+}
+
+void RequestDispatcher::write(Poco::Net::HTTPServerResponse& response, const ApiRequest& request,
+                              const ApiResponse& reply, bool close_connection) {
+  response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(reply.status));
+  response.setContentType(reply.content_type);
+  response.set("X-Request-Id", request.request_id);
+  for (const auto& [name, value] : kSecurityHeaders) {
+    response.set(name, value);
+  }
+  if (settings_.listener == ListenerKind::kTls) {
+    response.set("Strict-Transport-Security", kHsts);
+  }
+  for (const auto& [name, value] : reply.headers) {
+    response.set(name, value);
+  }
+  if (close_connection) {
+    response.setKeepAlive(false);
+  }
+  response.setContentLength64(static_cast<std::int64_t>(reply.body.size()));
+  response.sendBuffer(reply.body.data(), reply.body.size());
+}
+
+}  // namespace th::server

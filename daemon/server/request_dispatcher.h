@@ -1,0 +1,61 @@
+// RequestDispatcher: the pipeline every HTTP request passes through, on both
+// listeners:
+//   request id -> route match (404/405) -> body read within the size limit
+//   (413) -> authentication (401) -> authorization against the route's
+//   declared access (403) -> handler -> security headers -> metrics and log.
+// No exception escapes: a handler that throws produces a 500 with the
+// request id, and the daemon keeps serving.
+//
+// One dispatcher per listener. Shared by the listener's worker threads; holds
+// no mutable state of its own.
+#pragma once
+
+#include <Poco/Net/HTTPRequestHandlerFactory.h>
+
+#include <memory>
+
+#include "server/api_types.h"
+#include "server/authenticator.h"
+#include "server/router.h"
+
+namespace th::server {
+
+struct DispatchSettings {
+  ListenerKind listener = ListenerKind::kTls;
+  std::size_t max_body_bytes = 1 << 20;
+  unsigned admin_gid = 0;  // admin socket only: the group whose members are the local operator
+};
+
+class RequestDispatcher final : public Poco::Net::HTTPRequestHandlerFactory {
+ public:
+  RequestDispatcher(const Router& router, Authenticator& authenticator, DispatchSettings settings)
+      : router_(router), authenticator_(authenticator), settings_(settings) {}
+
+  Poco::Net::HTTPRequestHandler* createRequestHandler(
+      const Poco::Net::HTTPServerRequest& request) override;
+
+  void serve(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response);
+
+  // Tells every open connection of this listener to close once its current
+  // request is answered (idle kept-alive connections close at once). Blocks
+  // while requests are in flight.
+  void announce_stopped(const void* sender) {
+    const bool abort_current = false;
+    serverStopped(sender, abort_current);
+  }
+
+ private:
+  Result<ApiResponse> dispatch(Poco::Net::HTTPServerRequest& raw, ApiRequest& request,
+                               const Route*& route, bool& close_connection);
+  Status read_body(Poco::Net::HTTPServerRequest& raw, ApiRequest& request);
+  Status identify(Poco::Net::HTTPServerRequest& raw, ApiRequest& request);
+  static Status authorize(const Route& route, const ApiRequest& request);
+  void write(Poco::Net::HTTPServerResponse& response, const ApiRequest& request,
+             const ApiResponse& reply, bool close_connection);
+
+  const Router& router_;
+  Authenticator& authenticator_;
+  DispatchSettings settings_;
+};
+
+}  // namespace th::server

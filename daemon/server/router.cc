@@ -1,0 +1,98 @@
+#include "server/router.h"
+
+#include "access/permission.h"
+
+namespace th::server {
+namespace {
+
+std::vector<std::string> split_path(std::string_view path) {
+  std::vector<std::string> segments;
+  std::size_t start = 0;
+  while (start <= path.size()) {
+    const auto slash = path.find('/', start);
+    const auto end = slash == std::string_view::npos ? path.size() : slash;
+    if (end > start) {
+      segments.emplace_back(path.substr(start, end - start));
+    }
+    start = end + 1;
+  }
+  return segments;
+}
+
+bool is_placeholder(const std::string& segment) {
+  return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
+}
+
+bool segments_match(const Route& route, const std::vector<std::string>& path,
+                    std::map<std::string, std::string>& params) {
+  if (route.segments.size() != path.size()) {
+    return false;
+  }
+  params.clear();
+  for (std::size_t i = 0; i < path.size(); ++i) {
+    const std::string& expected = route.segments[i];
+    if (is_placeholder(expected)) {
+      params[expected.substr(1, expected.size() - 2)] = path[i];
+    } else if (expected != path[i]) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+void Router::add(std::string method, std::string pattern, Access access, Handler handler) {
+  Route route;
+  route.segments = split_path(pattern);
+  route.metrics = metrics_.add_route(method, pattern);
+  route.method = std::move(method);
+  route.pattern = std::move(pattern);
+  route.access = std::move(access);
+  route.handler = std::move(handler);
+  routes_.push_back(std::move(route));
+}
+
+Status Router::validate() const {
+  for (const Route& route : routes_) {
+    const std::string name = route.method + " " + route.pattern;
+    switch (route.access.kind()) {
+      case Access::Kind::kUndeclared:
+        return Error(ErrorCode::kFailedPrecondition,
+                     "route '" + name + "' declares no access requirement");
+      case Access::Kind::kPermission:
+        if (!access::is_known_permission(route.access.permission_name())) {
+          return Error(ErrorCode::kFailedPrecondition,
+                       "route '" + name + "' requires unknown permission '" +
+                           std::string(route.access.permission_name()) + "'");
+        }
+        break;
+      case Access::Kind::kPublic:
+      case Access::Kind::kAuthenticated:
+        break;
+    }
+    if (!route.handler) {
+      return Error(ErrorCode::kFailedPrecondition, "route '" + name + "' has no handler");
+    }
+  }
+  return ok_status();
+}
+
+RouteMatch Router::match(std::string_view method, std::string_view path) const {
+  RouteMatch result;
+  const std::vector<std::string> segments = split_path(path);
+  for (const Route& route : routes_) {
+    if (!segments_match(route, segments, result.params)) {
+      continue;
+    }
+    result.path_matched = true;
+    if (route.method == method) {
+      result.route = &route;
+      return result;
+    }
+  }
+  result.params.clear();
+  return result;
+}
+
+}  // namespace th::server

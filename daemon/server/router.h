@@ -1,0 +1,79 @@
+// Router: the table of API routes, each with the access it requires.
+//
+// Every route must declare its access when it is added: public (no
+// credentials, e.g. /healthz), authenticated (any signed-in principal, e.g.
+// /api/v1/me), or a named permission. validate() refuses a table with a route
+// that declared nothing or named an unknown permission, and the daemon does
+// not start with such a table: deny by default is enforced by construction.
+//
+// Patterns are literal segments and {name} placeholders:
+//   /api/v1/users/{id}/sessions
+// Built at start-up, then read-only and safe to share between threads.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "server/api_types.h"
+#include "server/metrics.h"
+#include "util/result.h"
+
+namespace th::server {
+
+class Access {
+ public:
+  enum class Kind { kUndeclared, kPublic, kAuthenticated, kPermission };
+
+  Access() = default;
+  static Access public_endpoint() { return Access(Kind::kPublic, ""); }
+  static Access authenticated() { return Access(Kind::kAuthenticated, ""); }
+  static Access permission(std::string_view name) { return Access(Kind::kPermission, name); }
+
+  Kind kind() const { return kind_; }
+  std::string_view permission_name() const { return permission_; }
+
+ private:
+  Access(Kind kind, std::string_view permission) : kind_(kind), permission_(permission) {}
+  Kind kind_ = Kind::kUndeclared;
+  std::string permission_;
+};
+
+struct Route {
+  std::string method;
+  std::string pattern;
+  Access access;
+  Handler handler;
+  RouteMetrics* metrics = nullptr;
+  std::vector<std::string> segments;
+};
+
+struct RouteMatch {
+  const Route* route = nullptr;  // null when nothing matched
+  bool path_matched = false;     // a route has this path, with another method
+  std::map<std::string, std::string> params;
+};
+
+class Router {
+ public:
+  explicit Router(Metrics& metrics) : metrics_(metrics) {}
+
+  void add(std::string method, std::string pattern, Access access, Handler handler);
+
+  // kFailedPrecondition naming the first route without valid access.
+  Status validate() const;
+
+  RouteMatch match(std::string_view method, std::string_view path) const;
+
+  const std::vector<Route>& routes() const { return routes_; }
+
+  // Metrics for requests that matched no route.
+  RouteMetrics* unmatched_metrics() const { return unmatched_; }
+
+ private:
+  Metrics& metrics_;
+  std::vector<Route> routes_;
+  RouteMetrics* unmatched_ = metrics_.add_route("ANY", "unmatched");
+};
+
+}  // namespace th::server

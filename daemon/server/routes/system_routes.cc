@@ -1,0 +1,61 @@
+#include "server/routes/system_routes.h"
+
+#include "crypto/tls_certificate.h"
+#include "storage/migration.h"
+#include "version.h"
+
+namespace th::server {
+namespace {
+
+Result<ApiResponse> healthz(ApiRequest&) {
+  return ApiResponse::text(200, "text/plain; charset=utf-8", "ok\n");
+}
+
+// Ready means: the database answers and carries the schema this binary
+// migrated it to. A load balancer stops sending requests while it is not.
+Result<ApiResponse> readyz(const ServiceContext& context) {
+  const auto version = storage::current_schema_version(*context.database);
+  if (!version.ok()) {
+    return ApiResponse::text(503, "text/plain; charset=utf-8", "database unavailable\n");
+  }
+  if (*version != context.schema_version) {
+    return ApiResponse::text(503, "text/plain; charset=utf-8", "schema not migrated\n");
+  }
+  return ApiResponse::text(200, "text/plain; charset=utf-8", "ready\n");
+}
+
+Result<ApiResponse> status(const ServiceContext& context) {
+  Poco::JSON::Object::Ptr body = new Poco::JSON::Object;
+  body->set("version", std::string(kVersion));
+  body->set("node", context.node_name);
+  body->set("uptime_seconds", (context.clock->now_micros() - context.started_at) / 1'000'000);
+  body->set("started_at", format_rfc3339_micros(context.started_at));
+  body->set("storage_backend", context.storage_backend);
+  body->set("schema_version", context.schema_version);
+  body->set("schema_version_supported", storage::latest_schema_version());
+  const auto not_after = crypto::certificate_not_after_unix(context.certificate_file);
+  if (not_after.ok()) {
+    body->set("tls_certificate_expires_at", format_rfc3339_micros(*not_after * 1'000'000));
+    body->set("tls_certificate_days_left",
+              (*not_after - context.clock->now_seconds()) / 86400);
+  }
+  const auto version = storage::current_schema_version(*context.database);
+  body->set("database_reachable", version.ok());
+  return ApiResponse::json(200, body);
+}
+
+}  // namespace
+
+void add_system_routes(Router& router, ServiceContext& context) {
+  router.add("GET", "/healthz", Access::public_endpoint(), healthz);
+  router.add("GET", "/readyz", Access::public_endpoint(),
+             [&context](ApiRequest&) { return readyz(context); });
+  router.add("GET", "/metrics", Access::public_endpoint(), [&context](ApiRequest&) {
+    return Result<ApiResponse>(ApiResponse::text(
+        200, "text/plain; version=0.0.4; charset=utf-8", context.metrics->render()));
+  });
+  router.add("GET", "/api/v1/status", Access::permission("system.status"),
+             [&context](ApiRequest&) { return status(context); });
+}
+
+}  // namespace th::server

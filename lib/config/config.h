@@ -1,0 +1,133 @@
+// Config: every setting of telehealthd, as read from its TOML file.
+//
+// Each nested struct is one [section] of the file and each member one key.
+// The member initializers ARE the documented defaults: a default-constructed
+// Config is what the daemon runs with when the file leaves a key out. The key
+// table (config_keys.h) names, types, ranges and documents every member; the
+// man page telehealthd.toml(5) and the sample config/telehealthd.toml repeat
+// it, and a test holds the three in agreement.
+//
+// Adding a key: add the member here with its default, add one line to the
+// table in config_keys.cc, and document it in the sample file and man page.
+//
+// A plain value: copy it freely; a const Config may be shared between threads.
+#pragma once
+
+#include <cstdint>
+#include <set>
+#include <string>
+
+namespace th {
+
+// [server]: the HTTPS listener and its limits.
+struct ServerConfig {
+  // Address and port to listen on, "ADDR:PORT"; IPv6 as "[::1]:8443".
+  std::string listen = "127.0.0.1:8443";
+  // Threads serving requests; at most max_connections.
+  int worker_threads = 32;
+  // Cap on connections being served at once.
+  int max_connections = 512;
+  // Accepted connections waiting for a free worker; beyond it new
+  // connections are refused.
+  int max_queued = 128;
+  // Largest request body accepted; larger requests are refused with 413.
+  std::int64_t max_body_bytes = 1048576;
+  // Per-read timeout while a request is being received and during the TLS
+  // handshake, so a slow client cannot hold a worker.
+  int header_timeout_seconds = 10;
+  // How long an idle kept-alive connection stays open.
+  int keep_alive_timeout_seconds = 30;
+  // How long SIGTERM waits for in-flight requests before closing them.
+  int drain_timeout_seconds = 20;
+  // Base of links the daemon hands out (for example in emails); empty means
+  // "https://" followed by `listen`.
+  std::string public_base_url;
+
+  bool operator==(const ServerConfig&) const = default;
+};
+
+// [tls]: the server certificate and protocol floor.
+struct TlsConfig {
+  // PEM certificate chain, leaf first.
+  std::string certificate_file = "/etc/telehealthd/tls/cert.pem";
+  // PEM private key: a path, or "credential:NAME" for
+  // $CREDENTIALS_DIRECTORY/NAME (see secret_file.h).
+  std::string key_file = "/etc/telehealthd/tls/key.pem";
+  // Lowest protocol version accepted: "1.2" or "1.3".
+  std::string min_version = "1.2";
+  // OpenSSL cipher list for TLS 1.2 (TLS 1.3 suites are OpenSSL's defaults).
+  // The default is Mozilla's "intermediate" list, guideline 6.0.
+  std::string cipher_list =
+      "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+      "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+      "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+
+  bool operator==(const TlsConfig&) const = default;
+};
+
+// [admin]: the local operator's Unix socket, used by thctl.
+struct AdminConfig {
+  std::string socket_path = "/run/telehealthd/admin.sock";
+  // Members of this group, and root, are the local operator.
+  std::string group = "telehealthd-admin";
+  // Permission bits of the socket as an octal string; see parse_file_mode().
+  std::string socket_mode = "0660";
+
+  bool operator==(const AdminConfig&) const = default;
+};
+
+// [storage]: the database.
+struct StorageConfig {
+  // "sqlite://PATH" or a libpq "postgresql://" URI (sslmode is honoured).
+  std::string url = "sqlite:///var/lib/telehealthd/telehealth.db";
+  // PostgreSQL password: a path or "credential:NAME"; empty for none.
+  std::string password_file;
+  // Sessions kept open to the database.
+  int pool_size = 8;
+  // Timeout of one connection attempt.
+  int connect_timeout_seconds = 5;
+  // How long start-up keeps retrying an unreachable database before the
+  // daemon exits non-zero; 0 tries once.
+  int startup_timeout_seconds = 60;
+  // How long a request waits for a free session before failing with 503.
+  int acquire_timeout_ms = 2000;
+
+  bool operator==(const StorageConfig&) const = default;
+};
+
+// [log]: what the daemon writes to stderr (the journal under systemd).
+struct LogConfig {
+  // trace, debug, info, warn, error, critical or off.
+  std::string level = "info";
+  // "text" or "json" (one object per line).
+  std::string format = "text";
+
+  bool operator==(const LogConfig&) const = default;
+};
+
+// [node]: this daemon's identity among its peers.
+struct NodeConfig {
+  // Names this daemon in audit events and metrics; empty means the host name
+  // (see effective_node_name()).
+  std::string name;
+
+  bool operator==(const NodeConfig&) const = default;
+};
+
+struct Config {
+  ServerConfig server;
+  TlsConfig tls;
+  AdminConfig admin;
+  StorageConfig storage;
+  LogConfig log;
+  NodeConfig node;
+
+  // Where the settings came from: the file loaded (empty for the built-in
+  // defaults) and the dotted names of the keys that file set.
+  std::string source_path;
+  std::set<std::string> keys_from_file;
+
+  bool operator==(const Config&) const = default;
+};
+
+}  // namespace th

@@ -1,0 +1,430 @@
+#include "config/config_keys.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <initializer_list>
+#include <limits>
+#include <optional>
+#include <vector>
+
+#include "config/config_values.h"
+#include "config/secret_file.h"
+
+namespace th {
+namespace {
+
+// The longest Unix socket path: sizeof(sockaddr_un::sun_path) on Linux,
+// less the terminating NUL.
+constexpr std::size_t kMaxSocketPathBytes = 107;
+constexpr std::size_t kMaxNodeNameBytes = 64;
+constexpr std::size_t kMaxGroupNameBytes = 32;
+constexpr std::size_t kMaxQuotedBytes = 80;
+
+// A value as it appears in an error message: in single quotes, bytes that
+// could confuse a terminal escaped, long values cut short.
+std::string quote_for_message(std::string_view value) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out = "'";
+  for (const unsigned char c : value.substr(0, kMaxQuotedBytes)) {
+    if (c < 0x20 || c == 0x7f) {
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 0xF];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  out += value.size() > kMaxQuotedBytes ? "'..." : "'";
+  return out;
+}
+
+// A string rule returns nothing for a valid value, otherwise the rest of the
+// message after "key '<name>' ".
+using StringRule = std::function<std::optional<std::string>(const std::string& value)>;
+
+std::string must(std::string_view requirement, const std::string& value) {
+  return "must " + std::string(requirement) + ", got " + quote_for_message(value);
+}
+
+StringRule one_of(std::initializer_list<std::string_view> choices) {
+  std::vector<std::string_view> allowed(choices);
+  std::string listing;
+  for (const auto choice : allowed) {
+    listing += listing.empty() ? "be one of " : ", ";
+    listing += choice;
+  }
+  return [allowed, listing](const std::string& value) -> std::optional<std::string> {
+    if (std::find(allowed.begin(), allowed.end(), value) != allowed.end()) {
+      return std::nullopt;
+    }
+    return must(listing, value);
+  };
+}
+
+bool is_absolute_path(const std::string& value) {
+  return value.starts_with('/');
+}
+
+std::optional<std::string> absolute_path(const std::string& value) {
+  if (is_absolute_path(value)) {
+    return std::nullopt;
+  }
+  return must("be an absolute path", value);
+}
+
+bool is_secret_reference(const std::string& value) {
+  if (is_credential_reference(value)) {
+    return is_valid_credential_name(std::string_view(value).substr(kCredentialPrefix.size()));
+  }
+  return is_absolute_path(value);
+}
+
+std::optional<std::string> secret_path(const std::string& value) {
+  if (is_secret_reference(value)) {
+    return std::nullopt;
+  }
+  return must("be an absolute path or credential:NAME", value);
+}
+
+std::optional<std::string> optional_secret_path(const std::string& value) {
+  if (value.empty() || is_secret_reference(value)) {
+    return std::nullopt;
+  }
+  return must("be empty, an absolute path or credential:NAME", value);
+}
+
+std::optional<std::string> listen_address(const std::string& value) {
+  if (parse_listen_address(value).ok()) {
+    return std::nullopt;
+  }
+  return must("be IPV4:PORT or [IPV6]:PORT with a numeric address and a port between 1 and 65535",
+              value);
+}
+
+std::optional<std::string> base_url(const std::string& value) {
+  // Only the shape is checked: a scheme, then a host, with nothing that would
+  // break a link when text is appended to it.
+  const bool has_scheme = value.starts_with("https://") || value.starts_with("http://");
+  const auto host_start = value.find("://") + 3;
+  const bool clean = std::none_of(value.begin(), value.end(), [](unsigned char c) {
+    return std::isspace(c) || std::iscntrl(c) || c == '?' || c == '#';
+  });
+  if (value.empty() ||
+      (has_scheme && host_start < value.size() && value[host_start] != '/' && clean)) {
+    return std::nullopt;
+  }
+  return must("be empty or an http:// or https:// URL without query or fragment", value);
+}
+
+std::optional<std::string> cipher_list(const std::string& value) {
+  if (check_tls12_cipher_list(value).ok()) {
+    return std::nullopt;
+  }
+  return must("be an OpenSSL cipher list selecting at least one TLS 1.2 cipher", value);
+}
+
+std::optional<std::string> socket_path(const std::string& value) {
+  if (is_absolute_path(value) && value.size() <= kMaxSocketPathBytes) {
+    return std::nullopt;
+  }
+  return must("be an absolute path of at most 107 bytes", value);
+}
+
+bool is_name_character(unsigned char c) {
+  return std::isalnum(c) || c == '.' || c == '_' || c == '-';
+}
+
+std::optional<std::string> group_name(const std::string& value) {
+  const bool valid = !value.empty() && value.size() <= kMaxGroupNameBytes && value.front() != '-' &&
+                     std::all_of(value.begin(), value.end(), is_name_character);
+  if (valid) {
+    return std::nullopt;
+  }
+  return must("be a group name of letters, digits, '.', '_' and '-'", value);
+}
+
+std::optional<std::string> socket_mode(const std::string& value) {
+  // The socket is the local operator's door: nobody outside the owner and
+  // the admin group may be let in.
+  const auto mode = parse_file_mode(value);
+  if (mode.ok() && (*mode & 07) == 0) {
+    return std::nullopt;
+  }
+  return must("be an octal mode like 0660 that grants others nothing", value);
+}
+
+bool has_password(std::string_view url) {
+  // libpq takes a password from "user:password@" or from "password=" in the
+  // query string.
+  const auto authority_start = url.find("://") + 3;
+  const auto authority_end = url.find_first_of("/?", authority_start);
+  const auto authority = url.substr(authority_start, authority_end - authority_start);
+  const auto at = authority.rfind('@');
+  if (at != std::string_view::npos && authority.substr(0, at).find(':') != std::string_view::npos) {
+    return true;
+  }
+  const auto query_start = url.find('?');
+  if (query_start == std::string_view::npos) {
+    return false;
+  }
+  const std::string query = "&" + std::string(url.substr(query_start + 1));
+  return query.find("&password=") != std::string::npos;
+}
+
+std::optional<std::string> storage_url(const std::string& value) {
+  // The URL is never quoted back: a mistyped one may still carry a password.
+  if (value.starts_with("sqlite://")) {
+    if (value.size() > std::string_view("sqlite://").size()) {
+      return std::nullopt;
+    }
+    return "must name a database file after sqlite://";
+  }
+  if (!value.starts_with("postgresql://") && !value.starts_with("postgres://")) {
+    return "must start with sqlite:// or postgresql://";
+  }
+  if (has_password(value)) {
+    return "must not contain a password; name a file holding it in storage.password_file";
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> node_name(const std::string& value) {
+  const bool valid = value.size() <= kMaxNodeNameBytes &&
+                     std::all_of(value.begin(), value.end(), is_name_character);
+  if (valid) {
+    return std::nullopt;
+  }
+  return must("be empty or at most 64 letters, digits, '.', '_' and '-'", value);
+}
+
+Error key_error(std::string_view name, std::string_view rest) {
+  return Error(ErrorCode::kInvalidArgument, "key '" + std::string(name) + "' " + std::string(rest));
+}
+
+template <typename Section>
+ConfigKey string_key(std::string_view name, Section Config::*section, std::string Section::*field,
+                     StringRule rule, std::string_view doc) {
+  ConfigKey key;
+  key.name = name;
+  key.type = KeyType::kString;
+  key.doc = doc;
+  key.render = [=](const Config& config) { return toml_quote((config.*section).*field); };
+  key.assign = [=](const ConfigValue& value, Config& config) -> Status {
+    const auto& text = std::get<std::string>(value);
+    if (const auto problem = rule(text)) {
+      return key_error(name, *problem);
+    }
+    (config.*section).*field = text;
+    return ok_status();
+  };
+  return key;
+}
+
+template <typename Section, typename Field>
+ConfigKey integer_key(std::string_view name, Section Config::*section, Field Section::*field,
+                      std::int64_t min, std::int64_t max, std::string_view doc) {
+  // A range the member cannot hold is a mistake in the table below; stop at
+  // the first test rather than truncate values silently.
+  if (min > max || min < std::numeric_limits<Field>::min() ||
+      max > std::numeric_limits<Field>::max()) {
+    std::abort();
+  }
+  ConfigKey key;
+  key.name = name;
+  key.type = KeyType::kInteger;
+  key.doc = doc;
+  key.render = [=](const Config& config) { return std::to_string((config.*section).*field); };
+  key.assign = [=](const ConfigValue& value, Config& config) -> Status {
+    const auto number = std::get<std::int64_t>(value);
+    if (number < min || number > max) {
+      return key_error(name, "must be an integer between " + std::to_string(min) + " and " +
+                                 std::to_string(max) + ", got " + std::to_string(number));
+    }
+    (config.*section).*field = static_cast<Field>(number);
+    return ok_status();
+  };
+  return key;
+}
+
+// No boolean key exists yet; sections still to come (auth, audit, smtp) need
+// them, and the loader and key table already handle the type.
+template <typename Section>
+ConfigKey boolean_key(std::string_view name, Section Config::*section, bool Section::*field,
+                      std::string_view doc) {
+  ConfigKey key;
+  key.name = name;
+  key.type = KeyType::kBoolean;
+  key.doc = doc;
+  key.render = [=](const Config& config) { return (config.*section).*field ? "true" : "false"; };
+  key.assign = [=](const ConfigValue& value, Config& config) -> Status {
+    (config.*section).*field = std::get<bool>(value);
+    return ok_status();
+  };
+  return key;
+}
+
+// Adding a key: one entry here (and the member in config.h, the sample file
+// and the man page). Order is the order of the sample file and man page.
+std::vector<ConfigKey> build_table() {
+  using C = Config;
+  return {
+      string_key("server.listen", &C::server, &ServerConfig::listen, listen_address,
+                 "address and port of the HTTPS listener"),
+      integer_key("server.worker_threads", &C::server, &ServerConfig::worker_threads, 1, 1024,
+                  "threads serving requests"),
+      integer_key("server.max_connections", &C::server, &ServerConfig::max_connections, 1, 100000,
+                  "connections served at once"),
+      integer_key("server.max_queued", &C::server, &ServerConfig::max_queued, 0, 100000,
+                  "accepted connections waiting for a worker before new ones are refused"),
+      integer_key("server.max_body_bytes", &C::server, &ServerConfig::max_body_bytes, 1024,
+                  1073741824, "largest request body accepted"),
+      integer_key("server.header_timeout_seconds", &C::server,
+                  &ServerConfig::header_timeout_seconds, 1, 300,
+                  "per-read timeout while receiving a request and during the TLS handshake"),
+      integer_key("server.keep_alive_timeout_seconds", &C::server,
+                  &ServerConfig::keep_alive_timeout_seconds, 1, 3600,
+                  "how long an idle connection is kept open"),
+      integer_key("server.drain_timeout_seconds", &C::server, &ServerConfig::drain_timeout_seconds,
+                  0, 600, "how long SIGTERM waits for in-flight requests"),
+      string_key("server.public_base_url", &C::server, &ServerConfig::public_base_url, base_url,
+                 "base of links handed out; empty derives it from server.listen"),
+
+      string_key("tls.certificate_file", &C::tls, &TlsConfig::certificate_file, absolute_path,
+                 "PEM certificate chain, leaf first"),
+      string_key("tls.key_file", &C::tls, &TlsConfig::key_file, secret_path,
+                 "PEM private key: a path or credential:NAME"),
+      string_key("tls.min_version", &C::tls, &TlsConfig::min_version, one_of({"1.2", "1.3"}),
+                 "lowest TLS version accepted"),
+      string_key("tls.cipher_list", &C::tls, &TlsConfig::cipher_list, cipher_list,
+                 "OpenSSL cipher list for TLS 1.2"),
+
+      string_key("admin.socket_path", &C::admin, &AdminConfig::socket_path, socket_path,
+                 "Unix socket of the local administration interface"),
+      string_key("admin.group", &C::admin, &AdminConfig::group, group_name,
+                 "group whose members (and root) are the local operator"),
+      string_key("admin.socket_mode", &C::admin, &AdminConfig::socket_mode, socket_mode,
+                 "permission bits of the admin socket, octal"),
+
+      string_key("storage.url", &C::storage, &StorageConfig::url, storage_url,
+                 "database: sqlite://PATH or a postgresql:// URI"),
+      string_key("storage.password_file", &C::storage, &StorageConfig::password_file,
+                 optional_secret_path,
+                 "PostgreSQL password file or credential:NAME; empty for none"),
+      integer_key("storage.pool_size", &C::storage, &StorageConfig::pool_size, 1, 256,
+                  "database sessions kept open"),
+      integer_key("storage.connect_timeout_seconds", &C::storage,
+                  &StorageConfig::connect_timeout_seconds, 1, 300,
+                  "timeout of one connection attempt"),
+      integer_key("storage.startup_timeout_seconds", &C::storage,
+                  &StorageConfig::startup_timeout_seconds, 0, 3600,
+                  "how long start-up retries an unreachable database"),
+      integer_key("storage.acquire_timeout_ms", &C::storage, &StorageConfig::acquire_timeout_ms, 1,
+                  60000, "how long a request waits for a free session"),
+
+      string_key("log.level", &C::log, &LogConfig::level,
+                 one_of({"trace", "debug", "info", "warn", "error", "critical", "off"}),
+                 "lowest level written"),
+      string_key("log.format", &C::log, &LogConfig::format, one_of({"text", "json"}),
+                 "text, or one JSON object per line"),
+
+      string_key("node.name", &C::node, &NodeConfig::name, node_name,
+                 "name of this daemon in audit events and metrics; empty for the host name"),
+  };
+}
+
+}  // namespace
+
+std::string_view key_type_name(KeyType type) {
+  switch (type) {
+    case KeyType::kString:
+      return "string";
+    case KeyType::kInteger:
+      return "integer";
+    case KeyType::kBoolean:
+      return "boolean";
+  }
+  return "string";
+}
+
+std::string_view ConfigKey::section() const {
+  return name.substr(0, name.rfind('.'));
+}
+
+std::span<const ConfigKey> config_keys() {
+  static const std::vector<ConfigKey> keys = build_table();
+  return keys;
+}
+
+const ConfigKey* find_config_key(std::string_view name) {
+  for (const auto& key : config_keys()) {
+    if (key.name == name) {
+      return &key;
+    }
+  }
+  return nullptr;
+}
+
+bool is_config_section(std::string_view name) {
+  return std::any_of(config_keys().begin(), config_keys().end(), [name](const ConfigKey& key) {
+    return key.name.size() > name.size() && key.name.starts_with(name) &&
+           key.name[name.size()] == '.';
+  });
+}
+
+std::string toml_quote(std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out = "\"";
+  for (const unsigned char c : text) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      default:
+        if (c < 0x20 || c == 0x7f) {
+          out += "\\u00";
+          out += kHex[c >> 4];
+          out += kHex[c & 0xF];
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  out += '"';
+  return out;
+}
+
+std::string describe_effective_config(const Config& config) {
+  // A newline in the path would end the comment and break the document.
+  std::string source = config.source_path;
+  std::replace_if(
+      source.begin(), source.end(), [](unsigned char c) { return std::iscntrl(c); }, '?');
+  std::string out = source.empty()
+                        ? "# effective configuration: built-in defaults, no file loaded\n"
+                        : "# effective configuration, loaded from " + source + "\n";
+  std::string_view section;
+  for (const auto& key : config_keys()) {
+    if (key.section() != section) {
+      section = key.section();
+      out += '\n';
+    }
+    const bool from_file = config.keys_from_file.contains(std::string(key.name));
+    out += std::string(key.name) + " = " + key.render(config);
+    out += from_file ? "  # from " + source + "\n" : "  # default\n";
+  }
+  return out;
+}
+
+}  // namespace th
