@@ -109,10 +109,16 @@ void RequestDispatcher::serve(Poco::Net::HTTPServerRequest& raw,
 Result<ApiResponse> RequestDispatcher::dispatch(Poco::Net::HTTPServerRequest& raw,
                                                 ApiRequest& request, const Route*& route,
                                                 bool& close_connection) {
+  // The body is read (or refused) before anything else, so that every
+  // answer, 404 included, leaves the connection in a state the client can
+  // read it from.
+  if (Status body = read_body(raw, request); !body.ok()) {
+    close_connection = true;
+    return ApiResponse::error(413, "payload_too_large", body.error().message());
+  }
   const RouteMatch match = router_.match(request.method, request.path);
   route = match.route;
   if (match.route == nullptr) {
-    close_connection = raw.hasContentLength() || raw.getChunkedTransferEncoding();
     if (match.path_matched) {
       return ApiResponse::error(405, "method_not_allowed", "method not allowed for this path");
     }
@@ -124,11 +130,6 @@ Result<ApiResponse> RequestDispatcher::dispatch(Poco::Net::HTTPServerRequest& ra
   for (const auto& [name, value] : raw) {
     request.headers.add(name, value);
   }
-
-  if (Status body = read_body(raw, request); !body.ok()) {
-    close_connection = true;
-    return ApiResponse::error(413, "payload_too_large", body.error().message());
-  }
   TH_RETURN_IF_ERROR(identify(raw, request));
   TH_RETURN_IF_ERROR(authorize(*match.route, request));
   return match.route->handler(request);
@@ -136,12 +137,15 @@ Result<ApiResponse> RequestDispatcher::dispatch(Poco::Net::HTTPServerRequest& ra
 
 Status RequestDispatcher::read_body(Poco::Net::HTTPServerRequest& raw, ApiRequest& request) {
   const std::string limit_text = std::to_string(settings_.max_body_bytes) + " bytes";
-  if (raw.hasContentLength() &&
-      raw.getContentLength64() > static_cast<std::int64_t>(settings_.max_body_bytes)) {
-    return Error(ErrorCode::kResourceExhausted, "request body exceeds the limit of " + limit_text);
-  }
+  const Error too_large(ErrorCode::kResourceExhausted,
+                        "request body exceeds the limit of " + limit_text);
   if (!raw.hasContentLength() && !raw.getChunkedTransferEncoding()) {
     return ok_status();
+  }
+  if (raw.hasContentLength() &&
+      raw.getContentLength64() > static_cast<std::int64_t>(settings_.max_body_bytes)) {
+    discard_body(raw.stream());
+    return too_large;
   }
   std::istream& in = raw.stream();
   char buffer[8192];
@@ -149,11 +153,25 @@ Status RequestDispatcher::read_body(Poco::Net::HTTPServerRequest& raw, ApiReques
     in.read(buffer, sizeof buffer);
     request.body.append(buffer, static_cast<std::size_t>(in.gcount()));
     if (request.body.size() > settings_.max_body_bytes) {
-      return Error(ErrorCode::kResourceExhausted,
-                   "request body exceeds the limit of " + limit_text);
+      request.body.clear();
+      discard_body(in);
+      return too_large;
     }
   }
   return ok_status();
+}
+
+// Reads and drops what is left of a refused body, up to a bound, so that a
+// client that sends its whole body before reading (most do) receives the 413
+// instead of a reset connection. A body beyond the bound is cut off.
+void RequestDispatcher::discard_body(std::istream& in) {
+  constexpr std::size_t kDiscardLimit = 16 << 20;
+  char buffer[16384];
+  std::size_t discarded = 0;
+  while (in && discarded < kDiscardLimit) {
+    in.read(buffer, sizeof buffer);
+    discarded += static_cast<std::size_t>(in.gcount());
+  }
 }
 
 Status RequestDispatcher::identify(Poco::Net::HTTPServerRequest& raw, ApiRequest& request) {

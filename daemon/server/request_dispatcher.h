@@ -48,6 +48,7 @@ class RequestDispatcher final : public Poco::Net::HTTPRequestHandlerFactory {
   Result<ApiResponse> dispatch(Poco::Net::HTTPServerRequest& raw, ApiRequest& request,
                                const Route*& route, bool& close_connection);
   Status read_body(Poco::Net::HTTPServerRequest& raw, ApiRequest& request);
+  static void discard_body(std::istream& in);
   Status identify(Poco::Net::HTTPServerRequest& raw, ApiRequest& request);
   static Status authorize(const Route& route, const ApiRequest& request);
   void write(Poco::Net::HTTPServerResponse& response, const ApiRequest& request,

@@ -111,7 +111,8 @@ Result<Checkpoint> parse_checkpoint_body(std::string_view text) {
   if (!timestamp_line.starts_with(kTimestampPrefix)) {
     return malformed("fourth line is not a timestamp");
   }
-  const auto timestamp = parse_decimal<std::int64_t>(timestamp_line.substr(kTimestampPrefix.size()));
+  const auto timestamp =
+      parse_decimal<std::int64_t>(timestamp_line.substr(kTimestampPrefix.size()));
   if (!timestamp) {
     return malformed("timestamp is not a canonical decimal number");
   }

@@ -56,7 +56,9 @@ struct LeafRange {
 
 // RFC 6962's k for a subtree of n >= 2 leaves: the largest power of two
 // smaller than n.
-std::uint64_t split_point(std::uint64_t n) { return std::bit_floor(n - 1); }
+std::uint64_t split_point(std::uint64_t n) {
+  return std::bit_floor(n - 1);
+}
 
 // The subtrees whose roots form leaf `index`'s audit path, leaf side first.
 // This is RFC 9162's recursive PATH unrolled into a walk from the root.
@@ -151,7 +153,9 @@ std::string node_hash(std::string_view left, std::string_view right) {
   return sha256({std::string_view("\x01", 1), left, right});
 }
 
-std::string empty_tree_root() { return sha256({}); }
+std::string empty_tree_root() {
+  return sha256({});
+}
 
 std::string root_from_leaf_hashes(std::span<const std::string> leaf_hashes) {
   // Straight from the definition; recursion depth is log2 of the size. This
@@ -196,9 +200,9 @@ Result<std::string> subtree_root(const LeafHashSource& source, std::uint64_t beg
 Result<std::vector<std::string>> inclusion_proof(const LeafHashSource& source, std::uint64_t index,
                                                  std::uint64_t tree_size) {
   if (index >= tree_size) {
-    return malformed("build inclusion proof",
-                     "leaf " + std::to_string(index) + " is not in a tree of size " +
-                         std::to_string(tree_size));
+    return malformed(
+        "build inclusion proof",
+        "leaf " + std::to_string(index) + " is not in a tree of size " + std::to_string(tree_size));
   }
   return hash_ranges(source, inclusion_ranges(index, tree_size));
 }
@@ -209,12 +213,11 @@ Result<std::vector<std::string>> inclusion_proof(std::span<const std::string> le
 }
 
 Result<std::vector<std::string>> consistency_proof(const LeafHashSource& source,
-                                                   std::uint64_t old_size,
-                                                   std::uint64_t new_size) {
+                                                   std::uint64_t old_size, std::uint64_t new_size) {
   if (old_size > new_size) {
-    return malformed("build consistency proof", "old size " + std::to_string(old_size) +
-                                                    " exceeds new size " +
-                                                    std::to_string(new_size));
+    return malformed(
+        "build consistency proof",
+        "old size " + std::to_string(old_size) + " exceeds new size " + std::to_string(new_size));
   }
   if (old_size == 0 || old_size == new_size) {
     return std::vector<std::string>();
@@ -223,13 +226,11 @@ Result<std::vector<std::string>> consistency_proof(const LeafHashSource& source,
 }
 
 Result<std::vector<std::string>> consistency_proof(std::span<const std::string> leaf_hashes,
-                                                   std::uint64_t old_size,
-                                                   std::uint64_t new_size) {
+                                                   std::uint64_t old_size, std::uint64_t new_size) {
   if (new_size > leaf_hashes.size()) {
-    return malformed("build consistency proof", "new size " + std::to_string(new_size) +
-                                                    " exceeds the " +
-                                                    std::to_string(leaf_hashes.size()) +
-                                                    " leaves given");
+    return malformed("build consistency proof",
+                     "new size " + std::to_string(new_size) + " exceeds the " +
+                         std::to_string(leaf_hashes.size()) + " leaves given");
   }
   return consistency_proof(SpanLeafHashSource(leaf_hashes), old_size, new_size);
 }
@@ -270,9 +271,8 @@ Status verify_inclusion(std::string_view leaf_hash, std::uint64_t index, std::ui
   return ok_status();
 }
 
-Status verify_consistency(std::uint64_t old_size, std::uint64_t new_size,
-                          std::string_view old_root, std::string_view new_root,
-                          std::span<const std::string> proof) {
+Status verify_consistency(std::uint64_t old_size, std::uint64_t new_size, std::string_view old_root,
+                          std::string_view new_root, std::span<const std::string> proof) {
   constexpr std::string_view kAction = "verify consistency proof";
   if (old_size > new_size) {
     return malformed(kAction, "old size exceeds new size");
@@ -284,8 +284,7 @@ Status verify_consistency(std::uint64_t old_size, std::uint64_t new_size,
 
   // The degenerate cases need no proof, and accept none.
   if (old_size == 0 || old_size == new_size) {
-    const bool roots_agree =
-        old_size == 0 ? old_root == empty_tree_root() : old_root == new_root;
+    const bool roots_agree = old_size == 0 ? old_root == empty_tree_root() : old_root == new_root;
     if (!proof.empty() || !roots_agree) {
       return mismatch(kAction);
     }

@@ -73,25 +73,29 @@ std::string_view with_article(KeyType type) {
   return "a string";
 }
 
-std::optional<ConfigValue> value_of(const toml::node& node, KeyType type) {
+toml::node_type toml_type(KeyType type) {
   switch (type) {
     case KeyType::kString:
-      if (const auto* text = node.as_string()) {
-        return ConfigValue(text->get());
-      }
-      break;
+      return toml::node_type::string;
     case KeyType::kInteger:
-      if (const auto* number = node.as_integer()) {
-        return ConfigValue(std::int64_t{number->get()});
-      }
-      break;
+      return toml::node_type::integer;
     case KeyType::kBoolean:
-      if (const auto* flag = node.as_boolean()) {
-        return ConfigValue(flag->get());
-      }
+      return toml::node_type::boolean;
+  }
+  return toml::node_type::string;
+}
+
+// Only called once the node is known to hold `type`.
+ConfigValue value_of(const toml::node& node, KeyType type) {
+  switch (type) {
+    case KeyType::kInteger:
+      return ConfigValue(std::int64_t{node.as_integer()->get()});
+    case KeyType::kBoolean:
+      return ConfigValue(node.as_boolean()->get());
+    case KeyType::kString:
       break;
   }
-  return std::nullopt;
+  return ConfigValue(node.as_string()->get());
 }
 
 // Optimal string alignment distance: Levenshtein plus transposition of two
@@ -198,14 +202,13 @@ class Loader {
 
   void assign(const ConfigKey& key, const toml::node& node) {
     const auto where = node.source().begin;
-    const auto value = value_of(node, key.type);
-    if (!value) {
+    if (node.type() != toml_type(key.type)) {
       report(where, "key '" + std::string(key.name) + "' must be " +
                         std::string(with_article(key.type)) + ", got " +
                         std::string(with_article(node.type())));
       return;
     }
-    if (const auto status = key.assign(*value, config_); !status.ok()) {
+    if (const auto status = key.assign(value_of(node, key.type), config_); !status.ok()) {
       report(where, status.error().message());
       return;
     }

@@ -1,7 +1,6 @@
 #include "crypto/password_policy.h"
 
 #include <algorithm>
-#include <array>
 #include <optional>
 #include <string>
 #include <vector>
@@ -57,7 +56,6 @@ constexpr std::string_view kSequences[] = {
     "abcdefghijklmnopqrstuvwxyz", "01234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm",
 };
 
-constexpr std::size_t kMaxRepeatedUnit = 4;
 constexpr std::size_t kMaxSimpleRuns = 3;
 
 Error policy_error(std::string_view reason) {
@@ -199,13 +197,16 @@ Status check_length(const std::vector<char32_t>& code_points, std::size_t min_le
   return ok_status();
 }
 
-Status check_patterns(const std::vector<char32_t>& code_points) {
+// A unit shorter than the minimum length, repeated to reach it, adds
+// almost nothing to what an attacker must guess.
+Status check_patterns(const std::vector<char32_t>& code_points, std::size_t min_length) {
   if (is_repeated_unit(code_points, 1)) {
     return policy_error("a single character repeated");
   }
-  for (std::size_t unit = 2; unit <= kMaxRepeatedUnit; ++unit) {
+  const std::size_t longest_unit = std::min(code_points.size() / 2, min_length - 1);
+  for (std::size_t unit = 2; unit <= longest_unit; ++unit) {
     if (is_repeated_unit(code_points, unit)) {
-      return policy_error("a short pattern repeated");
+      return policy_error("a shorter pattern repeated");
     }
   }
   if (count_simple_runs(code_points) <= kMaxSimpleRuns) {
@@ -214,7 +215,7 @@ Status check_patterns(const std::vector<char32_t>& code_points) {
   return ok_status();
 }
 
-Status check_known(std::string_view password, std::string_view username) {
+Status check_common(std::string_view password) {
   const std::string lower = ascii_lower(password);
   if (is_common(lower)) {
     return policy_error("a commonly used password");
@@ -223,12 +224,15 @@ Status check_known(std::string_view password, std::string_view username) {
   if (base.size() != lower.size() && is_common(base)) {
     return policy_error("a commonly used password with digits or symbols added");
   }
+  return ok_status();
+}
 
+Status check_username(std::string_view password, std::string_view username) {
   const auto username_code_points = decode_utf8(username);
   const std::size_t username_length =
       username_code_points ? username_code_points->size() : username.size();
   if (username_length >= kMinUsernameLengthForCheck &&
-      lower.find(ascii_lower(username)) != std::string::npos) {
+      ascii_lower(password).find(ascii_lower(username)) != std::string::npos) {
     return policy_error("contains the username");
   }
   return ok_status();
@@ -243,8 +247,9 @@ Status check_password_policy(std::string_view password, std::string_view usernam
     return policy_error("not valid UTF-8");
   }
   TH_RETURN_IF_ERROR(check_length(*code_points, min_length));
-  TH_RETURN_IF_ERROR(check_patterns(*code_points));
-  return check_known(password, username);
+  TH_RETURN_IF_ERROR(check_common(password));
+  TH_RETURN_IF_ERROR(check_patterns(*code_points, min_length));
+  return check_username(password, username);
 }
 
 }  // namespace th::crypto

@@ -21,8 +21,8 @@ inline constexpr std::size_t kMinUsernameLengthForCheck = 3;
 // whose message names the rule that failed (never the password):
 //  - it must be valid UTF-8 of min_length to kMaxPasswordLength code points
 //    (so "é" counts once, not twice);
-//  - it must not be one character repeated, nor a unit of up to four
-//    characters repeated ("abcabcabcabc");
+//  - it must not be one character repeated, nor a unit shorter than
+//    min_length repeated ("abcabcabcabc", "hunter2hunter2");
 //  - it must not be a simple sequence: made of at most three runs in which
 //    each character repeats its predecessor or is next to it in the
 //    alphabet, the digits or a keyboard row, in either direction

@@ -13,14 +13,18 @@
 namespace th::audit {
 namespace {
 
-Poco::Dynamic::Var parse(const std::string& json) { return Poco::JSON::Parser().parse(json); }
+Poco::Dynamic::Var parse(const std::string& json) {
+  return Poco::JSON::Parser().parse(json);
+}
 
 std::string canonical_number_text(double value) {
   auto text = canonical_number(value);
   return text.ok() ? *text : "<error>";
 }
 
-double from_bits(std::uint64_t bits) { return std::bit_cast<double>(bits); }
+double from_bits(std::uint64_t bits) {
+  return std::bit_cast<double>(bits);
+}
 
 // `levels` arrays, each the only element of the one outside it.
 Poco::Dynamic::Var nested_arrays(std::size_t levels) {
@@ -85,8 +89,7 @@ TEST(CanonicalJsonTest, EscapesOnlyWhatJcsRequires) {
   const auto canonical = canonical_json(object);
 
   ASSERT_TRUE(canonical.ok());
-  EXPECT_EQ(*canonical,
-            "{\"s\":\"\\u0001\\u001f\\b\\f\\n\\r\\t\\\"\\\\/\x7f\xE2\x80\xA8<>&'\"}");
+  EXPECT_EQ(*canonical, "{\"s\":\"\\u0001\\u001f\\b\\f\\n\\r\\t\\\"\\\\/\x7f\xE2\x80\xA8<>&'\"}");
 }
 
 TEST(CanonicalJsonTest, FormatsNumbersAsEcmascript) {

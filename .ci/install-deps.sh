@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs every Debian package the project builds, tests and benchmarks
+# with, skipping those already present. Safe to run repeatedly; needs root
+# (or sudo) only when something is missing.
+set -euo pipefail
+
+packages=(
+  # build
+  build-essential cmake ninja-build pkg-config clang-format
+  libpoco-dev libsoci-dev libboost-dev libcli11-dev libspdlog-dev libtomlplusplus-dev
+  libssl-dev libsqlite3-dev libpq-dev libsystemd-dev libargon2-dev libgtest-dev
+  # tests
+  postgresql postgresql-contrib sqlite3 python3 openssl mandoc groff-base zsh fish
+  systemd procps
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$package")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  sudo="sudo"
+fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
