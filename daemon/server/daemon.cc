@@ -16,7 +16,15 @@
 #include "config/config_values.h"
 #include "config/secret_file.h"
 #include "logging/logging.h"
+#include "audit/audit_log.h"
+#include "crypto/key_ring.h"
+#include "server/access_services.h"
 #include "server/dev_mode.h"
+#include "server/routes/admin_routes.h"
+#include "server/routes/auth_routes.h"
+#include "server/routes/patient_routes.h"
+#include "server/session_authenticator.h"
+#include "storage/key_ring_protection.h"
 #include "server/http_listener.h"
 #include "server/peer_credentials.h"
 #include "server/request_dispatcher.h"
@@ -72,6 +80,35 @@ int wait_for_signal(std::chrono::milliseconds timeout) {
   return signal_number > 0 ? signal_number : 0;
 }
 
+Result<std::string> read_kek(const std::string& path_or_credential) {
+  auto resolved = resolve_secret_path(path_or_credential);
+  if (!resolved.ok()) {
+    return resolved.error();
+  }
+  auto kek = crypto::load_kek_file(*resolved);
+  if (!kek.ok()) {
+    return kek.error().with_context("load key-encryption key '" + path_or_credential + "'");
+  }
+  return kek;
+}
+
+access::AuthSettings auth_settings_from(const AuthConfig& auth) {
+  access::AuthSettings settings;
+  settings.password_hash.memory_kib = static_cast<std::uint32_t>(auth.argon2_memory_kib);
+  settings.password_hash.iterations = static_cast<std::uint32_t>(auth.argon2_iterations);
+  settings.password_hash.parallelism = static_cast<std::uint32_t>(auth.argon2_parallelism);
+  settings.password_min_length = auth.password_min_length;
+  settings.lockout_threshold = auth.lockout_threshold;
+  settings.session_lifetime_seconds = auth.session_lifetime_minutes * 60;
+  settings.enrolment_code_lifetime_seconds = auth.enrolment_code_hours * 3600;
+  settings.emergency_grant_seconds = auth.emergency_grant_minutes * 60;
+  settings.login_attempts_per_minute = auth.login_attempts_per_minute;
+  settings.token_default_lifetime_seconds = static_cast<std::int64_t>(auth.token_lifetime_days) * 86400;
+  settings.staff_idle_timeout_seconds = auth.staff_idle_timeout_minutes * 60;
+  settings.patient_idle_timeout_seconds = auth.patient_idle_timeout_minutes * 60;
+  return settings;
+}
+
 class Daemon {
  public:
   explicit Daemon(DaemonOptions options) : options_(std::move(options)) {}
@@ -83,6 +120,9 @@ class Daemon {
   Status start();
   Status open_database();
   Status open_listeners();
+  Status open_access_control();
+  void start_background_work();
+  void stop_background_work();
   void register_node();
   void add_gauges();
   void serve_until_stopped();
@@ -98,7 +138,12 @@ class Daemon {
   ServiceContext context_;
   std::unique_ptr<storage::Database> database_;
   std::unique_ptr<Router> router_;
-  AnonymousAuthenticator authenticator_;
+  std::unique_ptr<storage::KeyRingProtection> protection_;
+  std::unique_ptr<audit::AuditLog> audit_log_;
+  std::unique_ptr<AccessServices> access_;
+  std::unique_ptr<SessionAuthenticator> authenticator_;
+  std::thread background_;
+  std::atomic<bool> background_stop_{false};
   TlsContextHolder tls_;
   std::unique_ptr<HttpListener> https_;
   std::unique_ptr<HttpListener> admin_;
@@ -184,6 +229,7 @@ Status Daemon::start() {
     if (!generated.ok()) {
       return generated.error();
     }
+    TH_RETURN_IF_ERROR(ensure_dev_kek(config_));
     if (*generated) {
       spdlog::warn("generated a self-signed development certificate at {}; "
                    "clients must be told to trust it, and it is not for production",
@@ -212,15 +258,96 @@ Status Daemon::start() {
   context_.schema_version = *migrated;
   spdlog::info("database schema at version {}", *migrated);
   register_node();
+  TH_RETURN_IF_ERROR(open_access_control());
 
   router_ = std::make_unique<Router>(metrics_);
   add_system_routes(*router_, context_);
+  add_auth_routes(*router_, *access_, context_);
+  add_admin_routes(*router_, *access_, context_);
+  add_patient_routes(*router_, *access_, context_);
   TH_RETURN_IF_ERROR(router_->validate());
   add_gauges();
 
   TH_RETURN_IF_ERROR(open_listeners());
+  start_background_work();
   notifier_.ready("serving on " + https_->bound_address());
   return ok_status();
+}
+
+// Keys, the audit trail and the access-control services. A missing or wrong
+// key-encryption key ends start-up here, before anything is served.
+Status Daemon::open_access_control() {
+  std::vector<std::string> keks;
+  std::string previous = config_.keys.previous_kek_files;
+  while (!previous.empty()) {
+    const auto comma = previous.find(',');
+    auto kek = read_kek(previous.substr(0, comma));
+    if (!kek.ok()) {
+      return kek.error();
+    }
+    keks.push_back(std::move(*kek));
+    previous = comma == std::string::npos ? "" : previous.substr(comma + 1);
+  }
+  auto current = read_kek(config_.keys.kek_file);
+  if (!current.ok()) {
+    return current.error();
+  }
+  keks.push_back(std::move(*current));
+  auto protection = storage::KeyRingProtection::open(*database_, std::move(keks), clock_);
+  if (!protection.ok()) {
+    return protection.error().with_context("open the data keys");
+  }
+  protection_ = std::move(*protection);
+  audit_log_ = std::make_unique<audit::AuditLog>(*database_, clock_, context_.node_name);
+
+  const Status roles = database_->run_write_transaction([this](soci::session& session) {
+    access::RoleStore().install_builtin_roles(session, clock_.now_micros());
+  });
+  if (!roles.ok()) {
+    return roles.error().with_context("install the built-in roles");
+  }
+  access_ = std::make_unique<AccessServices>(*database_, *protection_, *audit_log_, clock_,
+                                             auth_settings_from(config_.auth));
+  authenticator_ = std::make_unique<SessionAuthenticator>(access_->cache);
+  return ok_status();
+}
+
+// Revocations made by other daemons, batched session activity and the audit
+// of automatic log-offs, a few times a second.
+void Daemon::start_background_work() {
+  background_ = std::thread([this] {
+    auto last_flush = std::chrono::steady_clock::now();
+    while (!background_stop_.load()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(250));
+      if (auto polled = access_->cache.poll_security_events(); !polled.ok()) {
+        spdlog::debug("security event poll failed: {}", polled.error().message());
+      }
+      for (const auto& logoff : access_->cache.take_idle_logoffs()) {
+        audit::AuditEvent event;
+        event.actor_user_id = logoff.user_id;
+        event.actor_kind = "user";
+        event.actor_role = logoff.role;
+        event.session_id = logoff.session_id;
+        event.action = "logout";
+        event.resource_type = "session";
+        event.resource_id = logoff.session_id;
+        event.reason = "idle timeout (automatic log-off)";
+        (void)audit_log_->record(std::move(event));
+      }
+      if (std::chrono::steady_clock::now() - last_flush > std::chrono::seconds(10)) {
+        (void)access_->cache.flush_activity();
+        last_flush = std::chrono::steady_clock::now();
+      }
+    }
+    (void)access_->cache.flush_activity();
+  });
+}
+
+void Daemon::stop_background_work() {
+  background_stop_ = true;
+  if (background_.joinable()) {
+    background_.join();
+  }
 }
 
 Status Daemon::open_database() {
@@ -274,8 +401,10 @@ Status Daemon::open_listeners() {
   DispatchSettings tls_settings;
   tls_settings.listener = ListenerKind::kTls;
   tls_settings.max_body_bytes = static_cast<std::size_t>(config_.server.max_body_bytes);
+  tls_settings.audit = audit_log_.get();
+  tls_settings.node = context_.node_name;
   auto https = HttpListener::open_tls(config_.server.listen, limits, tls_,
-                                      new RequestDispatcher(*router_, authenticator_, tls_settings));
+                                      new RequestDispatcher(*router_, *authenticator_, tls_settings));
   if (!https.ok()) {
     return https.error();
   }
@@ -296,7 +425,7 @@ Status Daemon::open_listeners() {
   admin_limits.worker_threads = 4;
   auto admin = HttpListener::open_unix(
       config_.admin.socket_path, *mode, *admin_gid, admin_limits,
-      new RequestDispatcher(*router_, authenticator_, admin_settings));
+      new RequestDispatcher(*router_, *authenticator_, admin_settings));
   if (!admin.ok()) {
     return admin.error();
   }
@@ -412,6 +541,7 @@ int Daemon::drain() {
     // ends without running destructors that would wait for them.
     std::_Exit(kExitOk);
   }
+  stop_background_work();
   admin_.reset();
   https_.reset();
   spdlog::info("stopped");

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "crypto/key_ring.h"
 #include "crypto/tls_certificate.h"
 
 namespace th::server {
@@ -52,7 +53,17 @@ Status apply_dev_mode(Config& config, const std::string& state_dir) {
   config.admin.socket_path = (root / "admin.sock").string();
   config.admin.group = primary_group_name();
   config.admin.socket_mode = "0660";
+  TH_RETURN_IF_ERROR(make_private_directory(root / "keys"));
+  config.keys.kek_file = (root / "keys" / "kek").string();
+  config.keys.previous_kek_files.clear();
   return ok_status();
+}
+
+Status ensure_dev_kek(const Config& config) {
+  if (std::filesystem::exists(config.keys.kek_file)) {
+    return ok_status();
+  }
+  return crypto::generate_kek_file(config.keys.kek_file);
 }
 
 Result<bool> ensure_dev_certificate(const Config& config) {

@@ -21,4 +21,7 @@ Status apply_dev_mode(Config& config, const std::string& state_dir);
 // Returns true when it generated one.
 Result<bool> ensure_dev_certificate(const Config& config);
 
+// Generates the development key-encryption key in state_dir if it is missing.
+Status ensure_dev_kek(const Config& config);
+
 }  // namespace th::server

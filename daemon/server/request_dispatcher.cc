@@ -130,8 +130,14 @@ Result<ApiResponse> RequestDispatcher::dispatch(Poco::Net::HTTPServerRequest& ra
   for (const auto& [name, value] : raw) {
     request.headers.add(name, value);
   }
-  TH_RETURN_IF_ERROR(identify(raw, request));
-  TH_RETURN_IF_ERROR(authorize(*match.route, request));
+  Status allowed = identify(raw, request);
+  if (allowed.ok()) {
+    allowed = authorize(*match.route, request);
+  }
+  if (!allowed.ok()) {
+    audit_denial(request, allowed.error());
+    return allowed.error();
+  }
   return match.route->handler(request);
 }
 
@@ -193,6 +199,30 @@ Status RequestDispatcher::identify(Poco::Net::HTTPServerRequest& raw, ApiRequest
   return ok_status();
 }
 
+// Refusals are security events: each is audited with the route, never the
+// path's values or the credentials presented.
+void RequestDispatcher::audit_denial(const ApiRequest& request, const Error& error) {
+  if (settings_.audit == nullptr) {
+    return;
+  }
+  audit::AuditEvent event;
+  event.actor_user_id = request.principal.user_id;
+  event.actor_kind = std::string(access::principal_kind_name(request.principal.kind));
+  event.actor_role = request.principal.role;
+  event.session_id = request.principal.session_id;
+  event.source_address = request.peer_address;
+  event.user_agent = request.header("User-Agent").substr(0, 200);
+  event.action = "access";
+  event.resource_type = "route";
+  event.resource_id = request.method + " " + request.route;
+  event.outcome = audit::AuditOutcome::kDenied;
+  const std::string& message = error.message();
+  event.reason = message.substr(0, message.find(':'));
+  event.request_id = request.request_id;
+  event.node = settings_.node;
+  (void)settings_.audit->record(std::move(event));
+}
+
 Status RequestDispatcher::authorize(const Route& route, const ApiRequest& request) {
   const access::Principal& principal = request.principal;
   switch (route.access.kind()) {
@@ -212,6 +242,10 @@ Status RequestDispatcher::authorize(const Route& route, const ApiRequest& reques
   }
   if (!principal.is_authenticated()) {
     return Error(ErrorCode::kUnauthenticated, "authentication required");
+  }
+  if (principal.mfa_enrolment_required && !route.access.is_open_before_mfa()) {
+    return Error(ErrorCode::kPermissionDenied,
+                 "mfa_enrolment_required: enrol an authenticator before using this");
   }
   return ok_status();
 }

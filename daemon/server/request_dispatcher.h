@@ -14,6 +14,7 @@
 
 #include <memory>
 
+#include "audit/audit_event.h"
 #include "server/api_types.h"
 #include "server/authenticator.h"
 #include "server/router.h"
@@ -24,6 +25,8 @@ struct DispatchSettings {
   ListenerKind listener = ListenerKind::kTls;
   std::size_t max_body_bytes = 1 << 20;
   unsigned admin_gid = 0;  // admin socket only: the group whose members are the local operator
+  audit::AuditSink* audit = nullptr;  // where refusals (401, 403) are recorded
+  std::string node;
 };
 
 class RequestDispatcher final : public Poco::Net::HTTPRequestHandlerFactory {
@@ -51,6 +54,7 @@ class RequestDispatcher final : public Poco::Net::HTTPRequestHandlerFactory {
   static void discard_body(std::istream& in);
   Status identify(Poco::Net::HTTPServerRequest& raw, ApiRequest& request);
   static Status authorize(const Route& route, const ApiRequest& request);
+  void audit_denial(const ApiRequest& request, const Error& error);
   void write(Poco::Net::HTTPServerResponse& response, const ApiRequest& request,
              const ApiResponse& reply, bool close_connection);
 

@@ -30,13 +30,23 @@ class Access {
   static Access authenticated() { return Access(Kind::kAuthenticated, ""); }
   static Access permission(std::string_view name) { return Access(Kind::kPermission, name); }
 
+  // Also open to a signed-in user whose role requires MFA before they have
+  // enrolled it (enrolment itself, sign-out, who-am-i).
+  Access open_before_mfa() const {
+    Access copy = *this;
+    copy.open_before_mfa_ = true;
+    return copy;
+  }
+
   Kind kind() const { return kind_; }
   std::string_view permission_name() const { return permission_; }
+  bool is_open_before_mfa() const { return open_before_mfa_; }
 
  private:
   Access(Kind kind, std::string_view permission) : kind_(kind), permission_(permission) {}
   Kind kind_ = Kind::kUndeclared;
   std::string permission_;
+  bool open_before_mfa_ = false;
 };
 
 struct Route {

@@ -20,7 +20,7 @@ Principal make_local_operator(unsigned uid) {
   static constexpr std::string_view kPermissions[] = {
       "user.manage",   "role.manage",     "careteam.manage", "session.manage",
       "token.manage",  "audit.verify",    "integrity.check",
-      "keys.manage",   "system.status",   "system.manage",
+      "keys.manage",   "system.status",   "system.manage",   "patient.write",
   };
   Principal principal;
   principal.kind = PrincipalKind::kLocalOperator;

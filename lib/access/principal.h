@@ -21,6 +21,10 @@ struct Principal {
   std::string role;        // role name whose permissions apply
   std::string session_id;  // session or token id, for audit
   std::set<std::string, std::less<>> permissions;
+  std::string patient_id;  // for patient users: the only patient they may reach
+  // Signed in, but the role requires MFA and none is enrolled yet: only the
+  // enrolment endpoints (and sign-out) are open until it is.
+  bool mfa_enrolment_required = false;
   unsigned local_uid = 0;  // for the local operator: the peer's uid
 
   bool is_authenticated() const { return kind != PrincipalKind::kAnonymous; }

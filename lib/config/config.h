@@ -114,6 +114,45 @@ struct NodeConfig {
   bool operator==(const NodeConfig&) const = default;
 };
 
+// [keys]: the key-encryption keys that protect personal data at rest.
+struct KeysConfig {
+  // The current key-encryption key (32 random bytes, base64): a path or
+  // "credential:NAME". Generate one with `thctl keys generate FILE`.
+  std::string kek_file = "/etc/telehealthd/keys/kek";
+  // Earlier KEKs still wrapping stored keys during a rotation, separated by
+  // commas; empty when no rotation is in progress.
+  std::string previous_kek_files;
+
+  bool operator==(const KeysConfig&) const = default;
+};
+
+// [auth]: sign-in, sessions and automatic log-off.
+struct AuthConfig {
+  // Consecutive failed sign-ins that lock an account until it is unlocked.
+  int lockout_threshold = 5;
+  // Absolute lifetime of a session, whatever its activity.
+  int session_lifetime_minutes = 720;
+  // Idle timeouts overriding the roles' own (15 min staff, 30 patients); 0 keeps them.
+  int staff_idle_timeout_minutes = 0;
+  int patient_idle_timeout_minutes = 0;
+  // How long a one-time enrolment code stays valid.
+  int enrolment_code_hours = 72;
+  // How long an emergency-access grant lasts.
+  int emergency_grant_minutes = 60;
+  // Sign-in attempts accepted per source address and minute.
+  int login_attempts_per_minute = 30;
+  // Shortest password accepted (NIST SP 800-63B asks at least 8; 15 without MFA).
+  int password_min_length = 12;
+  // Argon2id cost; OWASP's floor (19 MiB, 2 passes, 1 lane) is the minimum.
+  int argon2_memory_kib = 19456;
+  int argon2_iterations = 2;
+  int argon2_parallelism = 1;
+  // Default lifetime of service tokens.
+  int token_lifetime_days = 90;
+
+  bool operator==(const AuthConfig&) const = default;
+};
+
 struct Config {
   ServerConfig server;
   TlsConfig tls;
@@ -121,6 +160,8 @@ struct Config {
   StorageConfig storage;
   LogConfig log;
   NodeConfig node;
+  KeysConfig keys;
+  AuthConfig auth;
 
   // Where the settings came from: the file loaded (empty for the built-in
   // defaults) and the dotted names of the keys that file set.

@@ -94,6 +94,23 @@ std::optional<std::string> optional_secret_path(const std::string& value) {
   return must("be empty, an absolute path or credential:NAME", value);
 }
 
+std::optional<std::string> secret_path_list(const std::string& value) {
+  std::size_t start = 0;
+  while (start < value.size()) {
+    const auto comma = value.find(',', start);
+    const std::string item =
+        value.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (!is_secret_reference(item)) {
+      return must("be empty or comma-separated absolute paths or credential:NAME entries", value);
+    }
+    if (comma == std::string::npos) {
+      break;
+    }
+    start = comma + 1;
+  }
+  return std::nullopt;
+}
+
 std::optional<std::string> listen_address(const std::string& value) {
   if (parse_listen_address(value).ok()) {
     return std::nullopt;
@@ -330,6 +347,40 @@ std::vector<ConfigKey> build_table() {
 
       string_key("node.name", &C::node, &NodeConfig::name, node_name,
                  "name of this daemon in audit events and metrics; empty for the host name"),
+
+      string_key("keys.kek_file", &C::keys, &KeysConfig::kek_file, secret_path,
+                 "current key-encryption key: a path or credential:NAME"),
+      string_key("keys.previous_kek_files", &C::keys, &KeysConfig::previous_kek_files,
+                 secret_path_list, "earlier key-encryption keys during a rotation, comma-separated"),
+
+      integer_key("auth.lockout_threshold", &C::auth, &AuthConfig::lockout_threshold, 1, 100,
+                  "consecutive failed sign-ins that lock an account"),
+      integer_key("auth.session_lifetime_minutes", &C::auth,
+                  &AuthConfig::session_lifetime_minutes, 5, 10080,
+                  "absolute lifetime of a session"),
+      integer_key("auth.staff_idle_timeout_minutes", &C::auth,
+                  &AuthConfig::staff_idle_timeout_minutes, 0, 1440,
+                  "automatic log-off for staff; 0 keeps each role's own"),
+      integer_key("auth.patient_idle_timeout_minutes", &C::auth,
+                  &AuthConfig::patient_idle_timeout_minutes, 0, 1440,
+                  "automatic log-off for patients; 0 keeps the role's own"),
+      integer_key("auth.enrolment_code_hours", &C::auth, &AuthConfig::enrolment_code_hours, 1, 720,
+                  "lifetime of one-time enrolment codes"),
+      integer_key("auth.emergency_grant_minutes", &C::auth, &AuthConfig::emergency_grant_minutes,
+                  5, 1440, "lifetime of an emergency-access grant"),
+      integer_key("auth.login_attempts_per_minute", &C::auth,
+                  &AuthConfig::login_attempts_per_minute, 1, 100000,
+                  "sign-in attempts accepted per source address and minute"),
+      integer_key("auth.password_min_length", &C::auth, &AuthConfig::password_min_length, 8, 64,
+                  "shortest password accepted"),
+      integer_key("auth.argon2_memory_kib", &C::auth, &AuthConfig::argon2_memory_kib, 19456,
+                  4194304, "Argon2id memory cost in KiB"),
+      integer_key("auth.argon2_iterations", &C::auth, &AuthConfig::argon2_iterations, 2, 64,
+                  "Argon2id passes"),
+      integer_key("auth.argon2_parallelism", &C::auth, &AuthConfig::argon2_parallelism, 1, 16,
+                  "Argon2id lanes"),
+      integer_key("auth.token_lifetime_days", &C::auth, &AuthConfig::token_lifetime_days, 1, 3650,
+                  "default lifetime of service tokens"),
   };
 }
 

@@ -32,7 +32,7 @@ class FileDescriptor {
   FileDescriptor& operator=(const FileDescriptor&) = delete;
   ~FileDescriptor() { close(); }
 
-  int get() const { return fd_; }
+  [[nodiscard]] int get() const { return fd_; }
   int close() {
     const int result = fd_ >= 0 ? ::close(fd_) : 0;
     fd_ = -1;

@@ -62,8 +62,8 @@ Error policy_error(std::string_view reason) {
   return Error(ErrorCode::kInvalidArgument, "check 'password': " + std::string(reason));
 }
 
-// What the first byte of a UTF-8 sequence says: how many bytes follow
-// (including itself), its payload bits, and the smallest value a sequence of
+// What the first byte of a UTF-8 sequence says: how many bytes the sequence
+// has, its payload bits, and the smallest value a sequence of
 // that length may encode (anything less is an overlong form).
 struct LeadByte {
   std::size_t length;

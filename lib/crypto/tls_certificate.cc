@@ -15,7 +15,7 @@ namespace th::crypto {
 namespace {
 
 constexpr std::size_t kSerialBytes = 16;
-constexpr long kBackdateSeconds = 5 * 60;
+constexpr long kBackdateSeconds = 5L * 60;
 constexpr std::size_t kMaxCommonNameLength = 64;  // ub-common-name, RFC 5280
 constexpr std::size_t kMaxDnsNameLength = 253;
 constexpr mode_t kCertificateMode = 0644;
@@ -99,7 +99,7 @@ Result<GeneralNamesHandle> make_subject_alt_names(const std::string& cert_path,
     if (sk_GENERAL_NAME_push(names.get(), name.get()) == 0) {
       return generate_error(ErrorCode::kInternal, cert_path, openssl_reason("add DNS name"));
     }
-    name.release();  // now owned by names
+    static_cast<void>(name.release());  // now owned by names
   }
 
   for (const std::string& ip_address : ip_addresses) {
@@ -118,7 +118,7 @@ Result<GeneralNamesHandle> make_subject_alt_names(const std::string& cert_path,
     if (sk_GENERAL_NAME_push(names.get(), name.get()) == 0) {
       return generate_error(ErrorCode::kInternal, cert_path, openssl_reason("add IP address"));
     }
-    name.release();  // now owned by names
+    static_cast<void>(name.release());  // now owned by names
   }
   return names;
 }

@@ -48,8 +48,9 @@ inline constexpr std::size_t kTotpKeyBytes = 20;  // 160 bits, RFC 4226 section 
 // matching step, or nullopt. The number of digits is the code's length; a
 // code that is not kMinOtpDigits..kMaxOtpDigits decimal digits never matches.
 //
-// Every step in the window is computed and compared in constant time, with no
-// early exit, so timing reveals neither whether nor where a code matched. If
+// Every step in the window is computed and compared (in constant time), with
+// no early exit, so the time taken does not depend on whether or where the
+// code matched. If
 // codes of several steps coincide, the earliest step is returned, which errs
 // towards refusing a replay.
 [[nodiscard]] std::optional<std::int64_t> totp_match_step(

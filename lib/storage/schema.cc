@@ -23,11 +23,236 @@ Migration nodes_migration() {
   return Migration{1, "daemon nodes", {kCreate}, {kCreate}};
 }
 
+// 2: identities, roles, sessions, tokens, patients, care teams and
+// emergency access. Columns ending in _enc hold field-cipher ciphertext;
+// columns ending in _bidx hold keyed blind indexes for exact-match lookup.
+Migration access_migration() {
+  static constexpr std::string_view kStatements[] = {
+      "CREATE TABLE roles ("
+      " name TEXT PRIMARY KEY,"
+      " description TEXT NOT NULL,"
+      " builtin INTEGER NOT NULL,"
+      " mfa_required INTEGER NOT NULL,"
+      " idle_timeout_seconds INTEGER NOT NULL,"
+      " created_at BIGINT NOT NULL)",
+
+      "CREATE TABLE role_permissions ("
+      " role TEXT NOT NULL REFERENCES roles(name),"
+      " permission TEXT NOT NULL,"
+      " PRIMARY KEY (role, permission))",
+
+      "CREATE TABLE patients ("
+      " id TEXT PRIMARY KEY,"
+      " mrn_bidx TEXT NOT NULL UNIQUE,"
+      " mrn_enc TEXT NOT NULL,"
+      " given_name_enc TEXT NOT NULL,"
+      " family_name_enc TEXT NOT NULL,"
+      " birth_date_enc TEXT NOT NULL,"
+      " sex_enc TEXT NOT NULL,"
+      " phone_enc TEXT NOT NULL,"
+      " email_enc TEXT NOT NULL,"
+      " address_enc TEXT NOT NULL,"
+      // The state alone is not an identifier (safe harbor keeps states), and
+      // licensure checks filter on it, so it is kept in the clear.
+      " state TEXT NOT NULL,"
+      " created_at BIGINT NOT NULL,"
+      " updated_at BIGINT NOT NULL,"
+      " version INTEGER NOT NULL,"
+      " integrity_tag TEXT NOT NULL)",
+
+      "CREATE TABLE users ("
+      " id TEXT PRIMARY KEY,"
+      " username_bidx TEXT NOT NULL UNIQUE,"
+      " username_enc TEXT NOT NULL,"
+      " email_bidx TEXT,"
+      " email_enc TEXT NOT NULL,"
+      " kind TEXT NOT NULL,"
+      " status TEXT NOT NULL,"
+      " role TEXT NOT NULL REFERENCES roles(name),"
+      " patient_id TEXT UNIQUE REFERENCES patients(id),"
+      " password_hash TEXT NOT NULL,"
+      " password_changed_at BIGINT NOT NULL,"
+      " failed_logins INTEGER NOT NULL,"
+      " last_failed_login_at BIGINT NOT NULL,"
+      " mfa_secret_enc TEXT NOT NULL,"
+      " mfa_enabled INTEGER NOT NULL,"
+      " mfa_last_step BIGINT NOT NULL,"
+      " enrolment_code_hash TEXT NOT NULL,"
+      " enrolment_expires_at BIGINT NOT NULL,"
+      " created_at BIGINT NOT NULL,"
+      " updated_at BIGINT NOT NULL,"
+      " version INTEGER NOT NULL)",
+
+      "CREATE TABLE practitioners ("
+      " user_id TEXT PRIMARY KEY REFERENCES users(id),"
+      " npi TEXT NOT NULL UNIQUE,"
+      " license_states TEXT NOT NULL,"
+      " time_zone TEXT NOT NULL)",
+
+      "CREATE TABLE recovery_codes ("
+      " user_id TEXT NOT NULL REFERENCES users(id),"
+      " code_hash TEXT NOT NULL,"
+      " used_at BIGINT NOT NULL,"
+      " PRIMARY KEY (user_id, code_hash))",
+
+      "CREATE TABLE sessions ("
+      " id TEXT PRIMARY KEY,"
+      " token_hash TEXT NOT NULL UNIQUE,"
+      " user_id TEXT NOT NULL REFERENCES users(id),"
+      " kind TEXT NOT NULL,"
+      " name TEXT NOT NULL,"
+      " role TEXT NOT NULL,"
+      " created_at BIGINT NOT NULL,"
+      " last_seen_at BIGINT NOT NULL,"
+      " idle_timeout_seconds INTEGER NOT NULL,"
+      " expires_at BIGINT NOT NULL,"
+      " mfa_verified INTEGER NOT NULL,"
+      " source_address TEXT NOT NULL,"
+      " revoked_at BIGINT NOT NULL,"
+      " revoked_reason TEXT NOT NULL)",
+      "CREATE INDEX sessions_by_user ON sessions(user_id)",
+
+      "CREATE TABLE care_team_members ("
+      " patient_id TEXT NOT NULL REFERENCES patients(id),"
+      " user_id TEXT NOT NULL REFERENCES users(id),"
+      " added_by TEXT NOT NULL,"
+      " added_at BIGINT NOT NULL,"
+      " PRIMARY KEY (patient_id, user_id))",
+      "CREATE INDEX care_team_by_user ON care_team_members(user_id)",
+
+      "CREATE TABLE emergency_grants ("
+      " id TEXT PRIMARY KEY,"
+      " user_id TEXT NOT NULL REFERENCES users(id),"
+      " patient_id TEXT NOT NULL REFERENCES patients(id),"
+      " reason_enc TEXT NOT NULL,"
+      " granted_at BIGINT NOT NULL,"
+      " expires_at BIGINT NOT NULL,"
+      " review_state TEXT NOT NULL,"
+      " reviewed_by TEXT NOT NULL,"
+      " reviewed_at BIGINT NOT NULL,"
+      " review_comment_enc TEXT NOT NULL)",
+      "CREATE INDEX emergency_by_user ON emergency_grants(user_id, patient_id)",
+
+      "CREATE TABLE notifications ("
+      " id TEXT PRIMARY KEY,"
+      " kind TEXT NOT NULL,"
+      " recipient_role TEXT NOT NULL,"
+      " subject_id TEXT NOT NULL,"
+      " created_at BIGINT NOT NULL,"
+      " delivered_at BIGINT NOT NULL)",
+
+  };
+  // Revocations and other changes every daemon must learn of at once. Each
+  // daemon reads rows past the last id it saw; on PostgreSQL a NOTIFY wakes
+  // it, elsewhere it polls. Ids only grow, in both dialects.
+  static constexpr std::string_view kSqliteEvents =
+      "CREATE TABLE security_events ("
+      " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+      " kind TEXT NOT NULL,"
+      " subject_id TEXT NOT NULL,"
+      " created_at BIGINT NOT NULL)";
+  static constexpr std::string_view kPostgresqlEvents =
+      "CREATE TABLE security_events ("
+      " id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+      " kind TEXT NOT NULL,"
+      " subject_id TEXT NOT NULL,"
+      " created_at BIGINT NOT NULL)";
+  Migration migration{2, "access control", {}, {}};
+  for (const std::string_view statement : kStatements) {
+    migration.sqlite_statements.push_back(statement);
+    migration.postgresql_statements.push_back(statement);
+  }
+  migration.sqlite_statements.push_back(kSqliteEvents);
+  migration.postgresql_statements.push_back(kPostgresqlEvents);
+  return migration;
+}
+
+// 3: the data keys, each wrapped by a key-encryption key kept outside the
+// database. One key per purpose; KEK rotation re-wraps them in place.
+Migration data_keys_migration() {
+  static constexpr std::string_view kCreate =
+      "CREATE TABLE data_keys ("
+      " id TEXT PRIMARY KEY,"
+      " purpose TEXT NOT NULL UNIQUE,"
+      " kek_id TEXT NOT NULL,"
+      " wrapped TEXT NOT NULL,"
+      " created_at BIGINT NOT NULL)";
+  return Migration{3, "data keys", {kCreate}, {kCreate}};
+}
+
+// 4: the audit trail. seq is the event's leaf index in the Merkle tree.
+// Rows are only ever inserted: triggers refuse UPDATE and DELETE in both
+// backends (and the daemon's PostgreSQL role is meant to hold no such grant).
+Migration audit_migration() {
+  static constexpr std::string_view kCommon[] = {
+      "CREATE TABLE audit_events ("
+      " seq BIGINT PRIMARY KEY,"
+      " id TEXT NOT NULL UNIQUE,"
+      " occurred_at BIGINT NOT NULL,"
+      " actor_user_id TEXT NOT NULL,"
+      " actor_role TEXT NOT NULL,"
+      " action TEXT NOT NULL,"
+      " resource_type TEXT NOT NULL,"
+      " resource_id TEXT NOT NULL,"
+      " patient_id TEXT NOT NULL,"
+      " outcome TEXT NOT NULL,"
+      " emergency INTEGER NOT NULL,"
+      " request_id TEXT NOT NULL,"
+      " node TEXT NOT NULL,"
+      " body TEXT NOT NULL,"
+      " leaf_hash TEXT NOT NULL)",
+      "CREATE INDEX audit_by_time ON audit_events(occurred_at)",
+      "CREATE INDEX audit_by_actor ON audit_events(actor_user_id, occurred_at)",
+      "CREATE INDEX audit_by_patient ON audit_events(patient_id, occurred_at)",
+      "CREATE TABLE audit_event_patients ("
+      " seq BIGINT NOT NULL,"
+      " patient_id TEXT NOT NULL,"
+      " PRIMARY KEY (patient_id, seq))",
+  };
+  static constexpr std::string_view kSqliteTriggers[] = {
+      "CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events "
+      "BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END",
+      "CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events "
+      "BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END",
+      "CREATE TRIGGER audit_patients_no_update BEFORE UPDATE ON audit_event_patients "
+      "BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END",
+      "CREATE TRIGGER audit_patients_no_delete BEFORE DELETE ON audit_event_patients "
+      "BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END",
+  };
+  static constexpr std::string_view kPostgresqlTriggers[] = {
+      "CREATE FUNCTION audit_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+      "$$ BEGIN RAISE EXCEPTION 'audit events are append-only'; END $$",
+      "CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE ON audit_events "
+      "FOR EACH ROW EXECUTE FUNCTION audit_append_only()",
+      "CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events "
+      "FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only()",
+      "CREATE TRIGGER audit_patients_append_only BEFORE UPDATE OR DELETE ON "
+      "audit_event_patients FOR EACH ROW EXECUTE FUNCTION audit_append_only()",
+      "CREATE TRIGGER audit_patients_no_truncate BEFORE TRUNCATE ON audit_event_patients "
+      "FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only()",
+  };
+  Migration migration{4, "audit trail", {}, {}};
+  for (const std::string_view statement : kCommon) {
+    migration.sqlite_statements.push_back(statement);
+    migration.postgresql_statements.push_back(statement);
+  }
+  for (const std::string_view statement : kSqliteTriggers) {
+    migration.sqlite_statements.push_back(statement);
+  }
+  for (const std::string_view statement : kPostgresqlTriggers) {
+    migration.postgresql_statements.push_back(statement);
+  }
+  return migration;
+}
+
 }  // namespace
 
 const std::vector<Migration>& schema_migrations() {
   static const std::vector<Migration> migrations = {
       nodes_migration(),
+      access_migration(),
+      data_keys_migration(),
+      audit_migration(),
   };
   return migrations;
 }

@@ -49,6 +49,29 @@ def make_certificate(directory, name="cert", days=2):
     return cert, key
 
 
+def run_telehealthd(*args, timeout=60):
+    """Runs telehealthd to completion (for --check-config and the like)."""
+    return subprocess.run([TELEHEALTHD, *args], capture_output=True, text=True, timeout=timeout)
+
+
+def certificate_der(path):
+    """The DER bytes of the first certificate in a PEM file."""
+    with open(path) as pem:
+        return ssl.PEM_cert_to_DER_cert(pem.read())
+
+
+def wait_until(predicate, timeout=10, interval=0.05, message="condition"):
+    """Polls predicate until it returns something true; returns that value."""
+    deadline = time.time() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.time() >= deadline:
+            raise AssertionError("timed out after %s s waiting for %s" % (timeout, message))
+        time.sleep(interval)
+
+
 def create_postgresql_database():
     name = "th_" + uuid.uuid4().hex[:12]
     subprocess.run(["createdb", name], check=True, capture_output=True)
@@ -203,6 +226,44 @@ class Daemon:
             if line.startswith("{"):
                 records.append(json.loads(line))
         return records
+
+
+    def send_signal(self, sig):
+        self.process.send_signal(sig)
+
+    def log_offset(self):
+        """A mark in the log; wait_for_log(since=mark) looks only after it."""
+        return len(self.log())
+
+    def wait_for_log(self, fragment, since=0, timeout=10):
+        """Waits until fragment appears in the log after since; returns the log from there."""
+        def found():
+            text = self.log()[since:]
+            return text if fragment in text else None
+        try:
+            return wait_until(found, timeout=timeout, message=repr(fragment))
+        except AssertionError as failure:
+            raise AssertionError("%s in the log:\n%s" % (failure, self.log())) from None
+
+    def peer_certificate(self, context=None):
+        """DER bytes of the certificate the daemon presents to a new connection."""
+        context = context or self.tls_context()
+        with socket.create_connection(("127.0.0.1", self.port), timeout=10) as raw:
+            with context.wrap_socket(raw, server_hostname="127.0.0.1") as tls:
+                return tls.getpeercert(binary_form=True)
+
+    def sql(self, statement):
+        """Runs one SQL statement on the daemon's database; returns the output rows."""
+        if self.database_url.startswith("sqlite://"):
+            command = ["sqlite3", "-batch", self.database_url[len("sqlite://"):], statement]
+        else:
+            name = self.database_url[len("postgresql:///"):]
+            command = ["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", name,
+                       "-c", statement]
+        result = subprocess.run(command, capture_output=True, text=True, timeout=60)
+        if result.returncode != 0:
+            raise AssertionError("%s failed: %s" % (command[0], result.stderr))
+        return result.stdout.splitlines()
 
     # -- clients --
 

@@ -59,8 +59,9 @@ TEST(CanonicalJsonTest, SortsKeysByUtf16CodeUnits) {
   // RFC 8785 section 3.2.3. U+1F600 is a surrogate pair starting 0xD83D, so it
   // sorts before U+FB33 in UTF-16 although its UTF-8 bytes sort after.
   const auto input = parse(
-      R"({"\u20ac": "Euro Sign", "\r": "Carriage Return", "\ufb33": "Hebrew Letter Dalet With Dagesh",
-          "1": "One", "\ud83d\ude00": "Emoji: Grinning Face", "\u0080": "Control",
+      R"({"\u20ac": "Euro Sign", "\r": "Carriage Return",
+          "\ufb33": "Hebrew Letter Dalet With Dagesh", "1": "One",
+          "\ud83d\ude00": "Emoji: Grinning Face", "\u0080": "Control",
           "\u00f6": "Latin Small Letter O With Diaeresis"})");
 
   const auto canonical = canonical_json(input);

@@ -1,0 +1,32 @@
+// SessionAuthenticator: the TLS listener's Authenticator. Accepts
+//   Authorization: Bearer <session or service token>   (API clients, thctl)
+//   Cookie: th_session=<session token>                 (the browser client)
+// A cookie-authenticated request that can change state (anything but GET and
+// HEAD) must also carry X-CSRF-Token, the value login returned, derived from
+// the session secret so that no other site can know it.
+// Requests with "X-Background: 1" (polling) do not count as activity for the
+// idle timeout. Thread-safe.
+#pragma once
+
+#include <string>
+
+#include "access/credential_cache.h"
+#include "server/authenticator.h"
+
+namespace th::server {
+
+inline constexpr const char* kSessionCookie = "th_session";
+
+// The CSRF token belonging to a session secret.
+std::string csrf_token_for(std::string_view session_secret);
+
+class SessionAuthenticator final : public Authenticator {
+ public:
+  explicit SessionAuthenticator(access::CredentialCache& cache) : cache_(cache) {}
+  Result<access::Principal> authenticate(const ApiRequest& request) override;
+
+ private:
+  access::CredentialCache& cache_;
+};
+
+}  // namespace th::server

@@ -1,0 +1,48 @@
+// PatientScope: "minimum necessary" decisions about one patient's data.
+//
+//   - a patient reaches only their own record;
+//   - clinical content needs patient.read AND membership of the patient's
+//     care team, or an emergency grant in force (which marks the access);
+//   - demographics need patient.demographics (front desk, billing), or the
+//     clinical right above.
+// The role check (does the principal hold the permission at all) is the
+// router's; this is the relationship check that follows it.
+// Stateless; thread-safe.
+#pragma once
+
+#include <soci/soci.h>
+
+#include <string>
+
+#include "access/care_team_store.h"
+#include "access/emergency_store.h"
+#include "access/principal.h"
+#include "util/clock.h"
+#include "util/result.h"
+
+namespace th::access {
+
+enum class PatientDataKind { kClinical, kDemographics };
+
+struct ScopeDecision {
+  bool allowed = false;
+  bool emergency = false;      // allowed only through a break-glass grant
+  std::string grant_id;        // that grant
+  std::string denial_reason;   // for the audit trail when not allowed
+};
+
+class PatientScope {
+ public:
+  PatientScope(CareTeamStore& care_teams, EmergencyStore& emergencies, const Clock& clock)
+      : care_teams_(care_teams), emergencies_(emergencies), clock_(clock) {}
+
+  Result<ScopeDecision> decide(soci::session& session, const Principal& principal,
+                               const std::string& patient_id, PatientDataKind kind);
+
+ private:
+  CareTeamStore& care_teams_;
+  EmergencyStore& emergencies_;
+  const Clock& clock_;
+};
+
+}  // namespace th::access
