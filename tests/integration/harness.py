@@ -8,6 +8,7 @@ PGPORT, PGUSER and PGPASSWORD; each daemon gets a database of its own.
 Python standard library only.
 """
 
+import base64
 import grp
 import http.client
 import json
@@ -70,6 +71,15 @@ def wait_until(predicate, timeout=10, interval=0.05, message="condition"):
         if time.time() >= deadline:
             raise AssertionError("timed out after %s s waiting for %s" % (timeout, message))
         time.sleep(interval)
+
+
+def make_kek(directory, name="kek"):
+    """A key-encryption key file as `thctl keys generate` writes it."""
+    path = os.path.join(directory, name)
+    with open(path, "w") as out:
+        out.write(base64.b64encode(os.urandom(32)).decode() + "\n")
+    os.chmod(path, 0o600)
+    return path
 
 
 def create_postgresql_database():
@@ -137,6 +147,7 @@ class Daemon:
         os.chmod(self.dir, 0o755)
         self.port = free_port()
         self.cert, self.key = make_certificate(self.dir)
+        self.kek = make_kek(self.dir)
         self.log_path = os.path.join(self.dir, "daemon.log")
         self.socket_path = os.path.join(self.dir, "admin.sock")
         self.database_url = database or database_url(self.dir)
@@ -149,6 +160,7 @@ class Daemon:
             "storage": {"url": self.database_url, "startup_timeout_seconds": 5},
             "log": {"level": "debug", "format": "json"},
             "node": {"name": "test-node"},
+            "keys": {"kek_file": self.kek},
         }
         for section, keys in (overrides or {}).items():
             self.sections.setdefault(section, {}).update(keys)

@@ -1,5 +1,7 @@
 #include "server/routes/system_routes.h"
 
+#include <Poco/JSON/Array.h>
+
 #include "crypto/tls_certificate.h"
 #include "storage/migration.h"
 #include "version.h"
@@ -44,6 +46,35 @@ Result<ApiResponse> status(const ServiceContext& context) {
   return ApiResponse::json(200, body);
 }
 
+Result<ApiResponse> route_table(const Router& router) {
+  Poco::JSON::Array::Ptr items = new Poco::JSON::Array;
+  for (const Route& route : router.routes()) {
+    Poco::JSON::Object::Ptr item = new Poco::JSON::Object;
+    item->set("method", route.method);
+    item->set("pattern", route.pattern);
+    switch (route.access.kind()) {
+      case Access::Kind::kPublic:
+        item->set("access", std::string("public"));
+        break;
+      case Access::Kind::kAuthenticated:
+        item->set("access", std::string("authenticated"));
+        break;
+      case Access::Kind::kPermission:
+        item->set("access", std::string("permission"));
+        item->set("permission", std::string(route.access.permission_name()));
+        break;
+      case Access::Kind::kUndeclared:
+        item->set("access", std::string("undeclared"));
+        break;
+    }
+    item->set("open_before_mfa", route.access.is_open_before_mfa());
+    items->add(item);
+  }
+  Poco::JSON::Object::Ptr body = new Poco::JSON::Object;
+  body->set("items", items);
+  return ApiResponse::json(200, body);
+}
+
 }  // namespace
 
 void add_system_routes(Router& router, ServiceContext& context) {
@@ -56,6 +87,10 @@ void add_system_routes(Router& router, ServiceContext& context) {
   });
   router.add("GET", "/api/v1/status", Access::permission("system.status"),
              [&context](ApiRequest&) { return status(context); });
+  // The route table itself, so that tests and operators can see every route
+  // and the access it declares.
+  router.add("GET", "/api/v1/routes", Access::permission("system.status"),
+             [&router](ApiRequest&) { return route_table(router); });
 }
 
 }  // namespace th::server

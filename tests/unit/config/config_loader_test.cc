@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "config/config_keys.h"
 #include "scratch_dir.h"
 
 namespace th {
@@ -20,13 +21,13 @@ std::string error_of(std::string_view toml) {
   return config.error().message();
 }
 
-void expect_same_settings(const Config& actual, const Config& expected) {
-  EXPECT_EQ(actual.server, expected.server);
-  EXPECT_EQ(actual.tls, expected.tls);
-  EXPECT_EQ(actual.admin, expected.admin);
-  EXPECT_EQ(actual.storage, expected.storage);
-  EXPECT_EQ(actual.log, expected.log);
-  EXPECT_EQ(actual.node, expected.node);
+// Compares every section, ignoring where the settings came from.
+void expect_same_settings(Config actual, Config expected) {
+  actual.source_path.clear();
+  actual.keys_from_file.clear();
+  expected.source_path.clear();
+  expected.keys_from_file.clear();
+  EXPECT_TRUE(actual == expected) << describe_effective_config(actual);
 }
 
 TEST(ConfigLoaderTest, DefaultsAreTheDocumentedValues) {
