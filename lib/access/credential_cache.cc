@@ -92,6 +92,7 @@ Result<std::shared_ptr<CredentialCache::Entry>> CredentialCache::load(
   principal.kind = entry->record.kind == CredentialKind::kToken ? PrincipalKind::kService
                                                                  : PrincipalKind::kUser;
   principal.user_id = loaded->user->id;
+  principal.username = loaded->user->username;
   principal.role = loaded->role->name;
   principal.session_id = entry->record.id;
   principal.patient_id = loaded->user->patient_id;

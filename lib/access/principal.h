@@ -18,6 +18,7 @@ enum class PrincipalKind {
 struct Principal {
   PrincipalKind kind = PrincipalKind::kAnonymous;
   std::string user_id;     // empty for anonymous and the local operator
+  std::string username;    // the signed-in user's own, for display
   std::string role;        // role name whose permissions apply
   std::string session_id;  // session or token id, for audit
   std::set<std::string, std::less<>> permissions;
