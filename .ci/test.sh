@@ -1,24 +1,18 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh Debian 12 machine: installs what is
-# missing, builds with warnings as errors and AddressSanitizer plus
-# UndefinedBehaviorSanitizer, runs every test against SQLite, then starts a
-# throwaway PostgreSQL cluster (pg_virtualenv: a temporary folder and port,
-# removed afterwards) and runs every test again against it.
+# missing, builds with warnings as errors, runs every test against SQLite,
+# then starts a throwaway PostgreSQL cluster (pg_virtualenv: a temporary
+# folder and port, removed afterwards) and runs every test again against it.
+# Finally the library's unit tests run once more in a build with
+# AddressSanitizer and UndefinedBehaviorSanitizer (-DTH_SANITIZE).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash .ci/install-deps.sh
-export BUILD_DIR="${BUILD_DIR:-build-ci}"
-bash .ci/build.sh -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTH_WERROR=ON \
-  -DTH_SANITIZE=address,undefined
-
 bash .ci/check-format.sh
 
-# Poco keeps a few singletons alive until exit on purpose; everything else
-# must be leak-free.
-export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1"
-export LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0"
-export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+export BUILD_DIR="${BUILD_DIR:-build-ci}"
+bash .ci/build.sh -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTH_WERROR=ON
 
 echo "== tests on SQLite =="
 TH_TEST_BACKEND=sqlite ctest --test-dir "$BUILD_DIR" --output-on-failure -j 2
@@ -26,3 +20,11 @@ TH_TEST_BACKEND=sqlite ctest --test-dir "$BUILD_DIR" --output-on-failure -j 2
 echo "== tests on PostgreSQL =="
 pg_virtualenv -- env TH_TEST_BACKEND=postgresql \
   ctest --test-dir "$BUILD_DIR" --output-on-failure -j 2
+
+echo "== unit tests under AddressSanitizer and UndefinedBehaviorSanitizer =="
+sanitize_dir="${BUILD_DIR}-sanitize"
+cmake -S . -B "$sanitize_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTH_WERROR=ON \
+  -DTH_SANITIZE=address,undefined >/dev/null
+cmake --build "$sanitize_dir" -j "$(nproc)" --target th_unit_tests
+ASAN_OPTIONS="detect_leaks=1:abort_on_error=1" UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" \
+  ctest --test-dir "$sanitize_dir" --output-on-failure -j 2 -L unit

@@ -1,7 +1,6 @@
 // thctl: the telehealthd administration tool. Parses the global options and
 // dispatches to the command files in commands/.
 #include <CLI/CLI.hpp>
-
 #include <cstdlib>
 
 #include "commands/command.h"

@@ -1,6 +1,5 @@
 // telehealthd: parses the command line and hands over to the server library.
 #include <CLI/CLI.hpp>
-
 #include <cstdio>
 
 #include "server/daemon.h"
@@ -10,14 +9,14 @@ int main(int argc, char** argv) {
   th::server::DaemonOptions options;
   CLI::App app{"telehealthd: the telehealth clinic-operations daemon"};
   app.set_version_flag("--version", std::string("telehealthd ") + th::kVersion);
-  auto* config = app.add_option("--config", options.config_path, "configuration file")
-                     ->capture_default_str();
+  auto* config =
+      app.add_option("--config", options.config_path, "configuration file")->capture_default_str();
   app.add_flag("--check-config", options.check_config, "validate the configuration and exit");
   app.add_flag("--print-config", options.print_config, "print every effective setting and exit");
   app.add_flag("--dev", options.dev, "development instance kept inside --state-dir");
-  auto* state_dir = app.add_option("--state-dir", options.state_dir,
-                                   "folder of the development instance")
-                        ->capture_default_str();
+  auto* state_dir =
+      app.add_option("--state-dir", options.state_dir, "folder of the development instance")
+          ->capture_default_str();
   app.add_option("--listen", options.listen_override, "override server.listen (ADDR:PORT)");
   try {
     app.parse(argc, argv);

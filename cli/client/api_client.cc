@@ -103,12 +103,12 @@ Result<ApiClient::RawReply> ApiClient::send(const std::string& method, const std
       Poco::Net::Context::Ptr context = client_context(options_.ca_file);
       Poco::Net::SSLManager::instance().initializeClient(
           nullptr, new Poco::Net::RejectCertificateHandler(false), context);
-      session = std::make_unique<Poco::Net::HTTPSClientSession>(uri.getHost(), uri.getPort(),
-                                                                context);
+      session =
+          std::make_unique<Poco::Net::HTTPSClientSession>(uri.getHost(), uri.getPort(), context);
     } else {
       Poco::Net::StreamSocket socket;
-      socket.connect(Poco::Net::SocketAddress(Poco::Net::SocketAddress::UNIX_LOCAL,
-                                              options_.socket_path));
+      socket.connect(
+          Poco::Net::SocketAddress(Poco::Net::SocketAddress::UNIX_LOCAL, options_.socket_path));
       session = std::make_unique<Poco::Net::HTTPClientSession>(socket);
     }
     session->setTimeout(Poco::Timespan(kTimeoutSeconds, 0));
@@ -137,12 +137,12 @@ Result<ApiClient::RawReply> ApiClient::send(const std::string& method, const std
     Poco::StreamCopier::copyToString(in, reply.body);
     return reply;
   } catch (const Poco::Net::SSLException& failure) {
-    return Error(ErrorCode::kUnavailable, "TLS connection to '" + options_.url +
-                                              "': " + failure.displayText());
+    return Error(ErrorCode::kUnavailable,
+                 "TLS connection to '" + options_.url + "': " + failure.displayText());
   } catch (const Poco::Exception& failure) {
     const std::string where = remote ? options_.url : options_.socket_path;
-    return Error(ErrorCode::kUnavailable, "connect to telehealthd at '" + where +
-                                              "': " + failure.displayText());
+    return Error(ErrorCode::kUnavailable,
+                 "connect to telehealthd at '" + where + "': " + failure.displayText());
   }
 }
 

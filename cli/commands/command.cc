@@ -4,7 +4,9 @@
 
 namespace th::cli {
 
-void print_error(std::string_view message) { std::cerr << "thctl: error: " << message << "\n"; }
+void print_error(std::string_view message) {
+  std::cerr << "thctl: error: " << message << "\n";
+}
 
 void run_command(CommandEnv& env, const std::function<Status(ApiClient&)>& body) {
   const auto format = parse_output_format(env.output_name);

@@ -29,8 +29,10 @@ Status show_status(CommandEnv& env, ApiClient& client) {
 }  // namespace
 
 void register_status_command(CLI::App& app, CommandEnv& env) {
-  auto* status = app.add_subcommand("status", "Show the daemon's version, uptime, storage and TLS state");
-  status->callback([&env] { run_command(env, [&env](ApiClient& c) { return show_status(env, c); }); });
+  auto* status =
+      app.add_subcommand("status", "Show the daemon's version, uptime, storage and TLS state");
+  status->callback(
+      [&env] { run_command(env, [&env](ApiClient& c) { return show_status(env, c); }); });
 }
 
 }  // namespace th::cli

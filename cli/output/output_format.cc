@@ -1,8 +1,8 @@
 #include "output/output_format.h"
 
-#include <algorithm>
 #include <Poco/JSON/Stringifier.h>
 
+#include <algorithm>
 #include <ostream>
 #include <sstream>
 

@@ -25,8 +25,8 @@ Result<Poco::JSON::Object::Ptr> ApiRequest::json_object() const {
     return parsed.extract<Poco::JSON::Object::Ptr>();
   } catch (const Poco::Exception& failure) {
     // Poco's message names the position but not the content.
-    return Error(ErrorCode::kInvalidArgument, "request body is not valid JSON: " +
-                                                  failure.message());
+    return Error(ErrorCode::kInvalidArgument,
+                 "request body is not valid JSON: " + failure.message());
   }
 }
 

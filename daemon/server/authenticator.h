@@ -22,9 +22,7 @@ class Authenticator {
 // listener until an authenticator that knows sessions is installed.
 class AnonymousAuthenticator final : public Authenticator {
  public:
-  Result<access::Principal> authenticate(const ApiRequest&) override {
-    return access::Principal{};
-  }
+  Result<access::Principal> authenticate(const ApiRequest&) override { return access::Principal{}; }
 };
 
 }  // namespace th::server

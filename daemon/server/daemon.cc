@@ -11,27 +11,27 @@
 #include <memory>
 #include <thread>
 
+#include "audit/audit_log.h"
 #include "config/config_keys.h"
 #include "config/config_loader.h"
 #include "config/config_values.h"
 #include "config/secret_file.h"
-#include "logging/logging.h"
-#include "audit/audit_log.h"
 #include "crypto/key_ring.h"
+#include "logging/logging.h"
 #include "server/access_services.h"
 #include "server/dev_mode.h"
-#include "server/routes/admin_routes.h"
-#include "server/routes/auth_routes.h"
-#include "server/routes/patient_routes.h"
-#include "server/session_authenticator.h"
-#include "storage/key_ring_protection.h"
 #include "server/http_listener.h"
 #include "server/peer_credentials.h"
 #include "server/request_dispatcher.h"
+#include "server/routes/admin_routes.h"
+#include "server/routes/auth_routes.h"
+#include "server/routes/patient_routes.h"
 #include "server/routes/system_routes.h"
 #include "server/service_context.h"
+#include "server/session_authenticator.h"
 #include "server/systemd_notifier.h"
 #include "server/tls_context_holder.h"
+#include "storage/key_ring_protection.h"
 #include "storage/migration.h"
 #include "version.h"
 
@@ -103,7 +103,8 @@ access::AuthSettings auth_settings_from(const AuthConfig& auth) {
   settings.enrolment_code_lifetime_seconds = auth.enrolment_code_hours * 3600;
   settings.emergency_grant_seconds = auth.emergency_grant_minutes * 60;
   settings.login_attempts_per_minute = auth.login_attempts_per_minute;
-  settings.token_default_lifetime_seconds = static_cast<std::int64_t>(auth.token_lifetime_days) * 86400;
+  settings.token_default_lifetime_seconds =
+      static_cast<std::int64_t>(auth.token_lifetime_days) * 86400;
   settings.staff_idle_timeout_seconds = auth.staff_idle_timeout_minutes * 60;
   settings.patient_idle_timeout_seconds = auth.patient_idle_timeout_minutes * 60;
   return settings;
@@ -231,9 +232,10 @@ Status Daemon::start() {
     }
     TH_RETURN_IF_ERROR(ensure_dev_kek(config_));
     if (*generated) {
-      spdlog::warn("generated a self-signed development certificate at {}; "
-                   "clients must be told to trust it, and it is not for production",
-                   config_.tls.certificate_file);
+      spdlog::warn(
+          "generated a self-signed development certificate at {}; "
+          "clients must be told to trust it, and it is not for production",
+          config_.tls.certificate_file);
     }
   }
   auto context = build_server_tls_context(config_.tls);
@@ -366,8 +368,8 @@ Status Daemon::open_database() {
 
   // A database that is still starting (common when both come up at boot) is
   // retried until the start-up timeout; anything else fails at once.
-  const auto deadline =
-      std::chrono::steady_clock::now() + std::chrono::seconds(config_.storage.startup_timeout_seconds);
+  const auto deadline = std::chrono::steady_clock::now() +
+                        std::chrono::seconds(config_.storage.startup_timeout_seconds);
   for (int attempt = 1;; ++attempt) {
     auto opened = storage::Database::open(options);
     if (opened.ok()) {
@@ -403,8 +405,9 @@ Status Daemon::open_listeners() {
   tls_settings.max_body_bytes = static_cast<std::size_t>(config_.server.max_body_bytes);
   tls_settings.audit = audit_log_.get();
   tls_settings.node = context_.node_name;
-  auto https = HttpListener::open_tls(config_.server.listen, limits, tls_,
-                                      new RequestDispatcher(*router_, *authenticator_, tls_settings));
+  auto https =
+      HttpListener::open_tls(config_.server.listen, limits, tls_,
+                             new RequestDispatcher(*router_, *authenticator_, tls_settings));
   if (!https.ok()) {
     return https.error();
   }
@@ -423,9 +426,9 @@ Status Daemon::open_listeners() {
   admin_settings.admin_gid = *admin_gid;
   ListenerLimits admin_limits = limits;
   admin_limits.worker_threads = 4;
-  auto admin = HttpListener::open_unix(
-      config_.admin.socket_path, *mode, *admin_gid, admin_limits,
-      new RequestDispatcher(*router_, *authenticator_, admin_settings));
+  auto admin =
+      HttpListener::open_unix(config_.admin.socket_path, *mode, *admin_gid, admin_limits,
+                              new RequestDispatcher(*router_, *authenticator_, admin_settings));
   if (!admin.ok()) {
     return admin.error();
   }
@@ -461,9 +464,9 @@ void Daemon::register_node() {
 void Daemon::add_gauges() {
   metrics_.add_gauge("telehealthd_open_connections", "Connections open on the TLS listener.",
                      [this] { return https_ ? https_->open_connections() : 0; });
-  metrics_.add_gauge("telehealthd_refused_connections_total",
-                     "Connections refused because the queue was full.",
-                     [this] { return https_ ? static_cast<double>(https_->refused_connections()) : 0; });
+  metrics_.add_gauge(
+      "telehealthd_refused_connections_total", "Connections refused because the queue was full.",
+      [this] { return https_ ? static_cast<double>(https_->refused_connections()) : 0; });
   metrics_.add_gauge("telehealthd_db_pool_size", "Database sessions in the pool.",
                      [this] { return static_cast<double>(database_->pool_stats().size); });
   metrics_.add_gauge("telehealthd_db_pool_in_use", "Database sessions leased right now.",
@@ -506,8 +509,7 @@ void Daemon::reload() {
   spdlog::info("reloading configuration");
   auto fresh = load_configuration();
   if (!fresh.ok()) {
-    spdlog::error("reload failed, keeping the running configuration: {}",
-                  fresh.error().message());
+    spdlog::error("reload failed, keeping the running configuration: {}", fresh.error().message());
     notifier_.ready("reload failed; running configuration kept");
     return;
   }

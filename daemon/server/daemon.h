@@ -14,10 +14,10 @@ inline constexpr const char* kDefaultConfigPath = "/etc/telehealthd/telehealthd.
 
 struct DaemonOptions {
   std::string config_path = kDefaultConfigPath;
-  bool config_given = false;   // --config was on the command line
-  bool check_config = false;   // validate and exit
-  bool print_config = false;   // print every effective key and exit
-  bool dev = false;            // development instance inside state_dir
+  bool config_given = false;  // --config was on the command line
+  bool check_config = false;  // validate and exit
+  bool print_config = false;  // print every effective key and exit
+  bool dev = false;           // development instance inside state_dir
   std::string state_dir = "state";
   std::string listen_override;  // --listen ADDR:PORT
 };

@@ -41,8 +41,8 @@ Status apply_dev_mode(Config& config, const std::string& state_dir) {
   std::error_code error;
   const std::filesystem::path root = std::filesystem::absolute(state_dir, error);
   if (error) {
-    return Error(ErrorCode::kInvalidArgument, "state directory '" + state_dir + "': " +
-                                                  error.message());
+    return Error(ErrorCode::kInvalidArgument,
+                 "state directory '" + state_dir + "': " + error.message());
   }
   TH_RETURN_IF_ERROR(make_private_directory(root));
   TH_RETURN_IF_ERROR(make_private_directory(root / "tls"));

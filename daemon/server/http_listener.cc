@@ -18,8 +18,7 @@ namespace {
 // open_connections() and the connection cap see exactly the live ones.
 class CountedConnection final : public Poco::Net::HTTPServerConnection {
  public:
-  CountedConnection(const Poco::Net::StreamSocket& socket,
-                    Poco::Net::HTTPServerParams::Ptr params,
+  CountedConnection(const Poco::Net::StreamSocket& socket, Poco::Net::HTTPServerParams::Ptr params,
                     Poco::Net::HTTPRequestHandlerFactory::Ptr factory,
                     std::shared_ptr<std::atomic<int>> live)
       : HTTPServerConnection(socket, params, factory), live_(std::move(live)) {}
@@ -32,8 +31,7 @@ class CountedConnection final : public Poco::Net::HTTPServerConnection {
 // Accepted over the cap: closed at once without being served.
 class RefusedConnection final : public Poco::Net::TCPServerConnection {
  public:
-  explicit RefusedConnection(const Poco::Net::StreamSocket& socket)
-      : TCPServerConnection(socket) {}
+  explicit RefusedConnection(const Poco::Net::StreamSocket& socket) : TCPServerConnection(socket) {}
   void run() override { socket().close(); }
 };
 
@@ -51,8 +49,7 @@ class ConnectionFactory final : public Poco::Net::TCPServerConnectionFactory {
         live_(std::move(live)) {}
 
   // Poco owns the connection objects it asks for, hence the raw new.
-  Poco::Net::TCPServerConnection* createConnection(
-      const Poco::Net::StreamSocket& socket) override {
+  Poco::Net::TCPServerConnection* createConnection(const Poco::Net::StreamSocket& socket) override {
     if (live_->load() >= max_connections_) {
       return new RefusedConnection(socket);
     }
@@ -127,7 +124,9 @@ Result<std::unique_ptr<HttpListener>> HttpListener::open_tls(
     Poco::SharedPtr<RequestDispatcher> dispatcher) {
   try {
     Poco::Net::ServerSocket socket;
-    socket.bind(Poco::Net::SocketAddress(address), /*reuseAddress=*/true);
+    // SO_REUSEADDR so a restart can rebind at once, but not SO_REUSEPORT:
+    // a second daemon on the same port must fail, not share the traffic.
+    socket.bind(Poco::Net::SocketAddress(address), /*reuseAddress=*/true, /*reusePort=*/false);
     socket.listen(256);
     return std::unique_ptr<HttpListener>(
         new HttpListener(std::move(socket), limits, std::move(dispatcher), &tls, ""));
@@ -165,7 +164,9 @@ Result<std::unique_ptr<HttpListener>> HttpListener::open_unix(
   }
 }
 
-void HttpListener::start() { server_->start(); }
+void HttpListener::start() {
+  server_->start();
+}
 
 bool HttpListener::drain(std::chrono::seconds timeout) {
   server_->stop();
@@ -173,7 +174,8 @@ bool HttpListener::drain(std::chrono::seconds timeout) {
   // reports the server stopped; idle kept-alive ones close at once. The event
   // blocks on busy connections, so it is raised on a thread of its own and
   // the wait below is what the timeout bounds.
-  std::thread notifier([dispatcher = dispatcher_, this]() mutable { dispatcher->announce_stopped(this); });
+  std::thread notifier(
+      [dispatcher = dispatcher_, this]() mutable { dispatcher->announce_stopped(this); });
   notifier.detach();
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (open_connections() > 0 && std::chrono::steady_clock::now() < deadline) {
@@ -186,7 +188,9 @@ std::string HttpListener::bound_address() const {
   return unix_path_.empty() ? socket_.address().toString() : unix_path_;
 }
 
-int HttpListener::open_connections() const { return live_connections_->load(); }
+int HttpListener::open_connections() const {
+  return live_connections_->load();
+}
 
 std::uint64_t HttpListener::refused_connections() const {
   return static_cast<std::uint64_t>(server_->refusedConnections());

@@ -42,16 +42,15 @@ class HttpListener {
  public:
   // Binds "ADDR:PORT" (port 0 picks a free one). Fails with kUnavailable
   // naming the address when it is in use or cannot be bound.
-  static Result<std::unique_ptr<HttpListener>> open_tls(const std::string& address,
-                                                        const ListenerLimits& limits,
-                                                        TlsContextHolder& tls,
-                                                        Poco::SharedPtr<RequestDispatcher> dispatcher);
+  static Result<std::unique_ptr<HttpListener>> open_tls(
+      const std::string& address, const ListenerLimits& limits, TlsContextHolder& tls,
+      Poco::SharedPtr<RequestDispatcher> dispatcher);
 
   // Binds a Unix socket at path (replacing a stale socket file), then applies
   // mode and group to it.
-  static Result<std::unique_ptr<HttpListener>> open_unix(const std::string& path, unsigned mode,
-                                                         unsigned gid, const ListenerLimits& limits,
-                                                         Poco::SharedPtr<RequestDispatcher> dispatcher);
+  static Result<std::unique_ptr<HttpListener>> open_unix(
+      const std::string& path, unsigned mode, unsigned gid, const ListenerLimits& limits,
+      Poco::SharedPtr<RequestDispatcher> dispatcher);
 
   ~HttpListener();
 

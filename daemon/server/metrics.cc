@@ -33,8 +33,8 @@ void RouteMetrics::render(std::string& out) const {
   for (std::size_t i = 0; i < by_status_.size(); ++i) {
     const auto count = by_status_[i].load(std::memory_order_relaxed);
     if (count != 0) {
-      out += "telehealthd_http_requests_total{" + labels + ",status=\"" +
-             std::to_string(i + 100) + "\"} " + std::to_string(count) + "\n";
+      out += "telehealthd_http_requests_total{" + labels + ",status=\"" + std::to_string(i + 100) +
+             "\"} " + std::to_string(count) + "\n";
     }
   }
   if (count_.load(std::memory_order_relaxed) == 0) {

@@ -20,8 +20,8 @@ namespace th::server {
 
 class RouteMetrics {
  public:
-  static constexpr std::array<double, 12> kBucketBounds = {
-      0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0};
+  static constexpr std::array<double, 12> kBucketBounds = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                                                           0.1,   0.25,   0.5,   1.0,  2.5,   10.0};
 
   RouteMetrics(std::string method, std::string route)
       : method_(std::move(method)), route_(std::move(route)) {}

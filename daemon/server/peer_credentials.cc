@@ -38,8 +38,7 @@ bool is_local_operator(const PeerCredentials& peer, gid_t admin_group) {
   std::vector<char> buffer(16384);
   passwd entry{};
   passwd* found = nullptr;
-  if (getpwuid_r(peer.uid, &entry, buffer.data(), buffer.size(), &found) != 0 ||
-      found == nullptr) {
+  if (getpwuid_r(peer.uid, &entry, buffer.data(), buffer.size(), &found) != 0 || found == nullptr) {
     return false;
   }
   int count = 64;

@@ -102,8 +102,7 @@ void RequestDispatcher::serve(Poco::Net::HTTPServerRequest& raw,
   RouteMetrics* metrics = route != nullptr ? route->metrics : router_.unmatched_metrics();
   metrics->record(reply.status, seconds);
   spdlog::debug("request {} {} {} -> {} in {:.1f} ms", request.request_id, request.method,
-                request.route.empty() ? "unmatched" : request.route, reply.status,
-                seconds * 1000);
+                request.route.empty() ? "unmatched" : request.route, reply.status, seconds * 1000);
 }
 
 Result<ApiResponse> RequestDispatcher::dispatch(Poco::Net::HTTPServerRequest& raw,
@@ -231,10 +230,11 @@ Status RequestDispatcher::authorize(const Route& route, const ApiRequest& reques
     case Access::Kind::kAuthenticated:
       break;
     case Access::Kind::kPermission:
-      if (principal.is_authenticated() && !principal.has_permission(route.access.permission_name())) {
-        return Error(ErrorCode::kPermissionDenied,
-                     "this requires the permission '" +
-                         std::string(route.access.permission_name()) + "'");
+      if (principal.is_authenticated() &&
+          !principal.has_permission(route.access.permission_name())) {
+        return Error(
+            ErrorCode::kPermissionDenied,
+            "this requires the permission '" + std::string(route.access.permission_name()) + "'");
       }
       break;
     case Access::Kind::kUndeclared:

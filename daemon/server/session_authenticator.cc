@@ -14,7 +14,8 @@ std::string cookie_value(const ApiRequest& request, const std::string& name) {
   std::size_t start = 0;
   while (start < header.size()) {
     const auto end = header.find(';', start);
-    std::string part = header.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    std::string part =
+        header.substr(start, end == std::string::npos ? std::string::npos : end - start);
     const auto first = part.find_first_not_of(' ');
     if (first != std::string::npos) {
       part = part.substr(first);

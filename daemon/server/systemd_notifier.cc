@@ -15,14 +15,18 @@ void SystemdNotifier::reloading() const {
   sd_notify(0, "RELOADING=1");
 }
 
-void SystemdNotifier::stopping() const { sd_notify(0, "STOPPING=1"); }
+void SystemdNotifier::stopping() const {
+  sd_notify(0, "STOPPING=1");
+}
 
 void SystemdNotifier::status(std::string_view text) const {
   const std::string message = "STATUS=" + std::string(text);
   sd_notify(0, message.c_str());
 }
 
-void SystemdNotifier::watchdog_ping() const { sd_notify(0, "WATCHDOG=1"); }
+void SystemdNotifier::watchdog_ping() const {
+  sd_notify(0, "WATCHDOG=1");
+}
 
 std::optional<std::chrono::milliseconds> SystemdNotifier::watchdog_interval() const {
   uint64_t usec = 0;

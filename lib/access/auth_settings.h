@@ -12,7 +12,7 @@ namespace th::access {
 struct AuthSettings {
   crypto::PasswordHashParams password_hash;  // Argon2id m=19 MiB, t=2, p=1
   int password_min_length = 12;
-  int lockout_threshold = 5;         // consecutive failures that lock the account
+  int lockout_threshold = 5;                 // consecutive failures that lock the account
   int session_lifetime_seconds = 12 * 3600;  // absolute, whatever the activity
   int enrolment_code_lifetime_seconds = 72 * 3600;
   int emergency_grant_seconds = 60 * 60;

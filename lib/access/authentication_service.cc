@@ -25,7 +25,9 @@ Error unauthenticated(std::string_view reason, std::string_view detail) {
   return Error(ErrorCode::kUnauthenticated, std::string(reason) + ": " + std::string(detail));
 }
 
-std::string sha256_hex(std::string_view text) { return crypto::hex_encode(crypto::sha256(text)); }
+std::string sha256_hex(std::string_view text) {
+  return crypto::hex_encode(crypto::sha256(text));
+}
 
 // "ABCDE-FGHIJ": 50 bits from base32, grouped for reading aloud.
 std::string new_recovery_code() {
@@ -139,9 +141,8 @@ Result<IssuedSession> AuthenticationService::login(const LoginRequest& request,
     return Error(ErrorCode::kResourceExhausted,
                  "too many sign-in attempts from this address; wait a minute");
   }
-  auto found = database_.run([&](soci::session& session) {
-    return users_.find_by_username(session, request.username);
-  });
+  auto found = database_.run(
+      [&](soci::session& session) { return users_.find_by_username(session, request.username); });
   if (!found.ok()) {
     return found.error();
   }
@@ -163,25 +164,26 @@ Result<IssuedSession> AuthenticationService::login(const LoginRequest& request,
     return invalid_credentials();
   }
 
-  auto issued = database_.run_write_transaction([&](soci::session& session) -> Result<IssuedSession> {
-    const auto role = roles_.find(session, user->role);
-    if (!role) {
-      return Error(ErrorCode::kInternal, "user " + user->id + " has an unknown role");
-    }
-    auto second = check_second_factor(session, *user, request);
-    if (!second.ok()) {
-      return second.error();
-    }
-    if (crypto::password_hash_needs_upgrade(user->password_hash, settings_.password_hash)) {
-      auto upgraded = crypto::hash_password(request.password, settings_.password_hash);
-      if (upgraded.ok()) {
-        user->password_hash = *upgraded;
-      }
-    }
-    user->failed_logins = 0;
-    TH_RETURN_IF_ERROR(users_.update(session, *user, clock_.now_micros()));
-    return open_session(session, *user, *role, user->mfa_enabled, caller);
-  });
+  auto issued =
+      database_.run_write_transaction([&](soci::session& session) -> Result<IssuedSession> {
+        const auto role = roles_.find(session, user->role);
+        if (!role) {
+          return Error(ErrorCode::kInternal, "user " + user->id + " has an unknown role");
+        }
+        auto second = check_second_factor(session, *user, request);
+        if (!second.ok()) {
+          return second.error();
+        }
+        if (crypto::password_hash_needs_upgrade(user->password_hash, settings_.password_hash)) {
+          auto upgraded = crypto::hash_password(request.password, settings_.password_hash);
+          if (upgraded.ok()) {
+            user->password_hash = *upgraded;
+          }
+        }
+        user->failed_logins = 0;
+        TH_RETURN_IF_ERROR(users_.update(session, *user, clock_.now_micros()));
+        return open_session(session, *user, *role, user->mfa_enabled, caller);
+      });
   if (!issued.ok()) {
     const std::string message = issued.error().message();
     if (message.starts_with(kReasonMfaInvalid)) {
@@ -212,8 +214,8 @@ Result<bool> AuthenticationService::check_second_factor(soci::session& session, 
     return unauthenticated(kReasonMfaRequired, "enter the code from your authenticator app");
   }
   if (!request.otp_code.empty()) {
-    const auto step = crypto::totp_match_step(user.mfa_secret, request.otp_code,
-                                              clock_.now_seconds(), 1);
+    const auto step =
+        crypto::totp_match_step(user.mfa_secret, request.otp_code, clock_.now_seconds(), 1);
     if (!step || *step <= user.mfa_last_step) {
       return unauthenticated(kReasonMfaInvalid, "the code is wrong, expired or already used");
     }
@@ -276,14 +278,14 @@ Status AuthenticationService::logout(const Caller& caller) {
   return ok_status();
 }
 
-Status AuthenticationService::redeem_enrolment(const std::string& username,
-                                               const std::string& code,
+Status AuthenticationService::redeem_enrolment(const std::string& username, const std::string& code,
                                                const std::string& new_password,
                                                const Caller& caller) {
   const Error invalid(ErrorCode::kUnauthenticated,
                       "invalid_enrolment: the enrolment code is wrong or has expired");
   if (throttled(caller.source_address)) {
-    return Error(ErrorCode::kResourceExhausted, "too many attempts from this address; wait a minute");
+    return Error(ErrorCode::kResourceExhausted,
+                 "too many attempts from this address; wait a minute");
   }
   const UnixMicros now = clock_.now_micros();
   std::string user_id;

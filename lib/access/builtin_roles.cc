@@ -12,8 +12,7 @@ const std::vector<RoleDefinition>& builtin_roles() {
   static const std::vector<RoleDefinition> roles = {
       {"patient",
        "A patient: their own record, visits and messages",
-       {"patient.read", "appointment.read", "appointment.write", "message.read",
-        "message.send"},
+       {"patient.read", "appointment.read", "appointment.write", "message.read", "message.send"},
        false,
        kPatientIdleSeconds},
       {"clinician",

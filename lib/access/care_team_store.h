@@ -26,8 +26,7 @@ class CareTeamStore {
   bool add(soci::session& session, const CareTeamMember& member);
   // Returns false when there was no such member.
   bool remove(soci::session& session, const std::string& patient_id, const std::string& user_id);
-  bool is_member(soci::session& session, const std::string& patient_id,
-                 const std::string& user_id);
+  bool is_member(soci::session& session, const std::string& patient_id, const std::string& user_id);
   std::vector<CareTeamMember> for_patient(soci::session& session, const std::string& patient_id);
   std::vector<CareTeamMember> for_user(soci::session& session, const std::string& user_id);
 };

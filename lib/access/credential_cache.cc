@@ -17,8 +17,8 @@ std::string hash_bearer_secret(std::string_view secret) {
 }
 
 CredentialCache::CredentialCache(storage::Database& database, UserStore& users,
-                                 SessionStore& sessions, RoleStore& roles,
-                                 SecurityEventLog& events, const Clock& clock)
+                                 SessionStore& sessions, RoleStore& roles, SecurityEventLog& events,
+                                 const Clock& clock)
     : database_(database),
       users_(users),
       sessions_(sessions),
@@ -89,8 +89,8 @@ Result<std::shared_ptr<CredentialCache::Entry>> CredentialCache::load(
   entry->last_seen = entry->record.last_seen_at;
   entry->flushed_seen = entry->record.last_seen_at;
   Principal& principal = entry->principal;
-  principal.kind = entry->record.kind == CredentialKind::kToken ? PrincipalKind::kService
-                                                                 : PrincipalKind::kUser;
+  principal.kind =
+      entry->record.kind == CredentialKind::kToken ? PrincipalKind::kService : PrincipalKind::kUser;
   principal.user_id = loaded->user->id;
   principal.username = loaded->user->username;
   principal.role = loaded->role->name;
@@ -131,8 +131,7 @@ Result<Principal> CredentialCache::check(const std::shared_ptr<Entry>& entry, bo
 // Called when this daemon's view says the session is idle. Another daemon
 // may have served it since (its activity reaches the database in batches),
 // so the stored time decides; only a session idle there too is revoked.
-Result<bool> CredentialCache::revoke_for_idle(const std::shared_ptr<Entry>& entry,
-                                              UnixMicros now) {
+Result<bool> CredentialCache::revoke_for_idle(const std::shared_ptr<Entry>& entry, UnixMicros now) {
   const std::string id = entry->record.id;
   const UnixMicros limit = static_cast<UnixMicros>(entry->record.idle_timeout_seconds) * 1'000'000;
   auto revoked = database_.run_write_transaction([&](soci::session& session) {

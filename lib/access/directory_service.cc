@@ -203,8 +203,8 @@ Result<std::vector<User>> DirectoryService::list_users(const Caller& caller) {
 }
 
 Result<User> DirectoryService::find_user(const std::string& id_or_username, const Caller& caller) {
-  auto user = database_.run(
-      [&](soci::session& session) { return resolve_user(session, id_or_username); });
+  auto user =
+      database_.run([&](soci::session& session) { return resolve_user(session, id_or_username); });
   if (user.ok()) {
     auto event = caller.event("read", "user", user->id);
     event.patient_id = user->patient_id;
@@ -256,7 +256,8 @@ Status DirectoryService::reset_mfa(const std::string& id_or_username, const Call
     user->mfa_last_step = 0;
     TH_RETURN_IF_ERROR(users_.update(session, *user, now));
     session << "DELETE FROM recovery_codes WHERE user_id = :user", soci::use(user_id);
-    for (const std::string& id : sessions_.revoke_all_for_user(session, user_id, "MFA reset", now)) {
+    for (const std::string& id :
+         sessions_.revoke_all_for_user(session, user_id, "MFA reset", now)) {
       events_.append(session, SecurityEventKind::kSessionRevoked, id, now);
     }
     events_.append(session, SecurityEventKind::kUserChanged, user_id, now);
@@ -302,8 +303,7 @@ Result<Patient> DirectoryService::create_patient(Patient patient, const Caller& 
 }
 
 Result<Patient> DirectoryService::find_patient(const std::string& id_or_mrn) {
-  return database_.run(
-      [&](soci::session& session) { return resolve_patient(session, id_or_mrn); });
+  return database_.run([&](soci::session& session) { return resolve_patient(session, id_or_mrn); });
 }
 
 // ---- roles ----
@@ -366,11 +366,12 @@ Status DirectoryService::add_care_team_member(const std::string& patient, const 
     }
     patient_id = found_patient->id;
     user_id = member->id;
-    care_teams_.add(session, CareTeamMember{patient_id, user_id,
-                                            caller.principal.user_id.empty()
-                                                ? std::string(principal_kind_name(caller.principal.kind))
-                                                : caller.principal.user_id,
-                                            clock_.now_micros()});
+    care_teams_.add(session,
+                    CareTeamMember{patient_id, user_id,
+                                   caller.principal.user_id.empty()
+                                       ? std::string(principal_kind_name(caller.principal.kind))
+                                       : caller.principal.user_id,
+                                   clock_.now_micros()});
     return ok_status();
   }));
   auto event = caller.event("create", "care_team_member", user_id);
@@ -436,8 +437,8 @@ Status DirectoryService::revoke_session(const std::string& session_id, const Cal
   const UnixMicros now = clock_.now_micros();
   TH_RETURN_IF_ERROR(database_.run_write_transaction([&](soci::session& session) -> Status {
     const auto record = sessions_.find_by_id(session, session_id);
-    const bool own = record && record->user_id == caller.principal.user_id &&
-                     !caller.principal.user_id.empty();
+    const bool own =
+        record && record->user_id == caller.principal.user_id && !caller.principal.user_id.empty();
     if (!record || (!own && !caller.principal.has_permission("session.manage") &&
                     !(record->kind == CredentialKind::kToken &&
                       caller.principal.has_permission("token.manage")))) {
@@ -454,8 +455,7 @@ Status DirectoryService::revoke_session(const std::string& session_id, const Cal
   return ok_status();
 }
 
-Result<CreatedToken> DirectoryService::create_token(const NewToken& request,
-                                                    const Caller& caller) {
+Result<CreatedToken> DirectoryService::create_token(const NewToken& request, const Caller& caller) {
   if (request.name.empty() || request.name.size() > 64) {
     return Error(ErrorCode::kInvalidArgument, "token name must be 1 to 64 characters");
   }
@@ -481,8 +481,8 @@ Result<CreatedToken> DirectoryService::create_token(const NewToken& request,
     // A token may do no more than its user.
     for (const std::string& permission : role->permissions) {
       if (!user_role->permissions.contains(permission)) {
-        return Error(ErrorCode::kInvalidArgument, "role '" + role_name +
-                                                      "' grants more than the user's own role");
+        return Error(ErrorCode::kInvalidArgument,
+                     "role '" + role_name + "' grants more than the user's own role");
       }
     }
     created.secret = "ths_" + crypto::random_token();
@@ -561,8 +561,7 @@ Result<std::vector<EmergencyGrant>> DirectoryService::list_emergency_grants(bool
 }
 
 Status DirectoryService::review_emergency_grant(const std::string& id, const std::string& outcome,
-                                                const std::string& comment,
-                                                const Caller& caller) {
+                                                const std::string& comment, const Caller& caller) {
   const std::string reviewer = caller.principal.user_id.empty()
                                    ? std::string(principal_kind_name(caller.principal.kind))
                                    : caller.principal.user_id;

@@ -13,8 +13,8 @@
 
 #include "access/auth_settings.h"
 #include "access/authentication_service.h"
-#include "access/care_team_store.h"
 #include "access/caller.h"
+#include "access/care_team_store.h"
 #include "access/credential_cache.h"
 #include "access/emergency_store.h"
 #include "access/patient_store.h"
@@ -48,7 +48,7 @@ struct ImportProblem {
 struct NewToken {
   std::string username;  // the user the token acts as
   std::string name;
-  std::string role;  // defaults to the user's role
+  std::string role;                   // defaults to the user's role
   std::int64_t lifetime_seconds = 0;  // 0 = the configured default
 };
 
@@ -88,8 +88,8 @@ class DirectoryService {
   Result<std::vector<Role>> list_roles();
   Result<Role> find_role(const std::string& name);
   Status create_role(const Role& role, const Caller& caller);
-  Status change_role_permission(const std::string& role, const std::string& permission,
-                                bool grant, const Caller& caller);
+  Status change_role_permission(const std::string& role, const std::string& permission, bool grant,
+                                const Caller& caller);
 
   // -- care teams --
   Status add_care_team_member(const std::string& patient, const std::string& user,
@@ -106,7 +106,8 @@ class DirectoryService {
   Result<CreatedToken> create_token(const NewToken& request, const Caller& caller);
 
   // -- emergency access --
-  Result<EmergencyGrant> open_emergency_access(const std::string& patient, const std::string& reason,
+  Result<EmergencyGrant> open_emergency_access(const std::string& patient,
+                                               const std::string& reason,
                                                const std::string& mfa_code, const Caller& caller);
   Result<std::vector<EmergencyGrant>> list_emergency_grants(bool pending_only);
   Status review_emergency_grant(const std::string& id, const std::string& outcome,

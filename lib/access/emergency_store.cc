@@ -82,9 +82,9 @@ Result<std::optional<EmergencyGrant>> EmergencyStore::active(soci::session& sess
 
 Result<std::optional<EmergencyGrant>> EmergencyStore::find(soci::session& session,
                                                            const std::string& id) {
-  soci::rowset<soci::row> rows =
-      (session.prepare << std::string("SELECT ") + kColumns + " FROM emergency_grants WHERE id = :id",
-       soci::use(id));
+  soci::rowset<soci::row> rows = (session.prepare << std::string("SELECT ") + kColumns +
+                                                         " FROM emergency_grants WHERE id = :id",
+                                  soci::use(id));
   auto grants = decode_all(rows);
   if (!grants.ok()) {
     return grants.error();

@@ -12,15 +12,15 @@ namespace th::access {
 
 struct Patient {
   std::string id;
-  std::string mrn;          // medical record number, unique
+  std::string mrn;  // medical record number, unique
   std::string given_name;
   std::string family_name;
-  std::string birth_date;   // YYYY-MM-DD
-  std::string sex;          // female, male, other, unknown
+  std::string birth_date;  // YYYY-MM-DD
+  std::string sex;         // female, male, other, unknown
   std::string phone;
   std::string email;
   std::string address;
-  std::string state;        // two-letter US state or territory code
+  std::string state;  // two-letter US state or territory code
   UnixMicros created_at = 0;
   UnixMicros updated_at = 0;
   std::int64_t version = 1;

@@ -26,9 +26,9 @@ enum class PatientDataKind { kClinical, kDemographics };
 
 struct ScopeDecision {
   bool allowed = false;
-  bool emergency = false;      // allowed only through a break-glass grant
-  std::string grant_id;        // that grant
-  std::string denial_reason;   // for the audit trail when not allowed
+  bool emergency = false;     // allowed only through a break-glass grant
+  std::string grant_id;       // that grant
+  std::string denial_reason;  // for the audit trail when not allowed
 };
 
 class PatientScope {

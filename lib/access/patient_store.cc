@@ -118,8 +118,7 @@ Result<Patient> PatientStore::decode(const soci::row& row) {
   return patient;
 }
 
-Result<std::optional<Patient>> PatientStore::find_where(soci::session& session,
-                                                        const char* column,
+Result<std::optional<Patient>> PatientStore::find_where(soci::session& session, const char* column,
                                                         const std::string& value) {
   // column is one of the fixed names used below, never caller input.
   soci::row row;
@@ -147,8 +146,8 @@ Result<std::optional<Patient>> PatientStore::find_by_mrn(soci::session& session,
 
 Result<std::vector<Patient>> PatientStore::list(soci::session& session) {
   std::vector<Patient> patients;
-  soci::rowset<soci::row> rows =
-      (session.prepare << std::string("SELECT ") + kColumns + " FROM patients ORDER BY created_at, id");
+  soci::rowset<soci::row> rows = (session.prepare << std::string("SELECT ") + kColumns +
+                                                         " FROM patients ORDER BY created_at, id");
   for (const soci::row& row : rows) {
     auto patient = decode(row);
     if (!patient.ok()) {

@@ -18,9 +18,9 @@ std::string_view principal_kind_name(PrincipalKind kind) {
 
 Principal make_local_operator(unsigned uid) {
   static constexpr std::string_view kPermissions[] = {
-      "user.manage",   "role.manage",     "careteam.manage", "session.manage",
-      "token.manage",  "audit.verify",    "integrity.check",
-      "keys.manage",   "system.status",   "system.manage",   "patient.write",
+      "user.manage",   "role.manage",   "careteam.manage", "session.manage",
+      "token.manage",  "audit.verify",  "integrity.check", "keys.manage",
+      "system.status", "system.manage", "patient.write",
   };
   Principal principal;
   principal.kind = PrincipalKind::kLocalOperator;

@@ -52,8 +52,7 @@ std::vector<SecurityEvent> SecurityEventLog::read_after(soci::session& session,
        soci::use(after));
   for (const soci::row& row : rows) {
     events.push_back(SecurityEvent{storage::column_int64(row, 0),
-                                   parse_kind(row.get<std::string>(1)),
-                                   row.get<std::string>(2)});
+                                   parse_kind(row.get<std::string>(1)), row.get<std::string>(2)});
   }
   return events;
 }

@@ -14,7 +14,8 @@ SessionRecord decode(const soci::row& row) {
   record.id = row.get<std::string>(0);
   record.token_hash = row.get<std::string>(1);
   record.user_id = row.get<std::string>(2);
-  record.kind = row.get<std::string>(3) == "token" ? CredentialKind::kToken : CredentialKind::kSession;
+  record.kind =
+      row.get<std::string>(3) == "token" ? CredentialKind::kToken : CredentialKind::kSession;
   record.name = row.get<std::string>(4);
   record.role = row.get<std::string>(5);
   record.created_at = storage::column_int64(row, 6);
@@ -52,16 +53,16 @@ void SessionStore::insert(soci::session& session, const SessionRecord& record) {
              "revoked_at, revoked_reason) VALUES (:id, :hash, :user, :kind, :name, :role, "
              ":created, :seen, :idle, :expires, :mfa, :source, :revoked, :reason)",
       soci::use(record.id), soci::use(record.token_hash), soci::use(record.user_id),
-      soci::use(kind), soci::use(record.name), soci::use(record.role),
-      soci::use(record.created_at), soci::use(record.last_seen_at),
-      soci::use(record.idle_timeout_seconds), soci::use(record.expires_at), soci::use(mfa),
-      soci::use(record.source_address), soci::use(record.revoked_at),
-      soci::use(record.revoked_reason);
+      soci::use(kind), soci::use(record.name), soci::use(record.role), soci::use(record.created_at),
+      soci::use(record.last_seen_at), soci::use(record.idle_timeout_seconds),
+      soci::use(record.expires_at), soci::use(mfa), soci::use(record.source_address),
+      soci::use(record.revoked_at), soci::use(record.revoked_reason);
 }
 
 std::optional<SessionRecord> SessionStore::find_by_token_hash(soci::session& session,
                                                               const std::string& token_hash) {
-  return find_one(session, std::string("SELECT ") + kColumns + " FROM sessions WHERE token_hash = :v",
+  return find_one(session,
+                  std::string("SELECT ") + kColumns + " FROM sessions WHERE token_hash = :v",
                   token_hash);
 }
 
@@ -91,8 +92,8 @@ std::vector<SessionRecord> SessionStore::list(soci::session& session, const std:
   return records;
 }
 
-bool SessionStore::revoke(soci::session& session, const std::string& id,
-                          const std::string& reason, UnixMicros now) {
+bool SessionStore::revoke(soci::session& session, const std::string& id, const std::string& reason,
+                          UnixMicros now) {
   soci::statement statement =
       (session.prepare << "UPDATE sessions SET revoked_at = :now, revoked_reason = :reason "
                           "WHERE id = :id AND revoked_at = 0",

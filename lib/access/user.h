@@ -26,7 +26,7 @@ struct User {
   UserKind kind = UserKind::kStaff;
   UserStatus status = UserStatus::kActive;
   std::string role;
-  std::string patient_id;  // for patient users: their patient record
+  std::string patient_id;     // for patient users: their patient record
   std::string password_hash;  // PHC string; empty until enrolment
   UnixMicros password_changed_at = 0;
   int failed_logins = 0;

@@ -1,9 +1,9 @@
 #include "access/user_store.h"
 
-#include "storage/row_values.h"
-
 #include <algorithm>
 #include <cctype>
+
+#include "storage/row_values.h"
 
 namespace th::access {
 namespace {
@@ -55,13 +55,13 @@ Status UserStore::insert(soci::session& session, const User& user) {
              ":pwat, :failed, :failedat, :mfa, :mfaon, :mfastep, :enrol, :enrolexp, :created, "
              ":updated, :version)",
       soci::use(user.id), soci::use(username_bidx), soci::use(*username),
-      soci::use(email_bidx, email_indicator), soci::use(*email), soci::use(kind),
-      soci::use(status), soci::use(user.role), soci::use(user.patient_id, patient_indicator),
+      soci::use(email_bidx, email_indicator), soci::use(*email), soci::use(kind), soci::use(status),
+      soci::use(user.role), soci::use(user.patient_id, patient_indicator),
       soci::use(user.password_hash), soci::use(user.password_changed_at),
-      soci::use(user.failed_logins), soci::use(user.last_failed_login_at),
-      soci::use(*mfa_secret), soci::use(mfa_enabled), soci::use(user.mfa_last_step),
-      soci::use(user.enrolment_code_hash), soci::use(user.enrolment_expires_at),
-      soci::use(user.created_at), soci::use(user.updated_at), soci::use(version);
+      soci::use(user.failed_logins), soci::use(user.last_failed_login_at), soci::use(*mfa_secret),
+      soci::use(mfa_enabled), soci::use(user.mfa_last_step), soci::use(user.enrolment_code_hash),
+      soci::use(user.enrolment_expires_at), soci::use(user.created_at), soci::use(user.updated_at),
+      soci::use(version);
   return ok_status();
 }
 
@@ -97,8 +97,8 @@ Result<std::optional<User>> UserStore::find_where(soci::session& session, const 
 
 Result<std::vector<User>> UserStore::list(soci::session& session) {
   std::vector<User> users;
-  soci::rowset<soci::row> rows =
-      (session.prepare << std::string("SELECT ") + kColumns + " FROM users ORDER BY created_at, id");
+  soci::rowset<soci::row> rows = (session.prepare << std::string("SELECT ") + kColumns +
+                                                         " FROM users ORDER BY created_at, id");
   for (soci::row& row : rows) {
     auto user = decode(row);
     if (!user.ok()) {
@@ -171,10 +171,10 @@ Status UserStore::update(soci::session& session, User& user, UnixMicros now) {
        soci::use(email_bidx, email_indicator), soci::use(*email), soci::use(status),
        soci::use(user.role), soci::use(user.patient_id, patient_indicator),
        soci::use(user.password_hash), soci::use(user.password_changed_at),
-       soci::use(user.failed_logins), soci::use(user.last_failed_login_at),
-       soci::use(*mfa_secret), soci::use(mfa_enabled), soci::use(user.mfa_last_step),
-       soci::use(user.enrolment_code_hash), soci::use(user.enrolment_expires_at),
-       soci::use(now), soci::use(new_version), soci::use(user.id), soci::use(old_version));
+       soci::use(user.failed_logins), soci::use(user.last_failed_login_at), soci::use(*mfa_secret),
+       soci::use(mfa_enabled), soci::use(user.mfa_last_step), soci::use(user.enrolment_code_hash),
+       soci::use(user.enrolment_expires_at), soci::use(now), soci::use(new_version),
+       soci::use(user.id), soci::use(old_version));
   statement.execute(true);
   if (statement.get_affected_rows() != 1) {
     return Error(ErrorCode::kConflict, "user " + user.id + " changed concurrently; retry");

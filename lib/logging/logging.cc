@@ -98,18 +98,26 @@ std::unique_ptr<spdlog::formatter> make_json_formatter() {
 }
 
 void configure(LogFormat format, spdlog::level::level_enum level) {
-  auto sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
-  auto logger = std::make_shared<spdlog::logger>("telehealthd", sink);
+  // Reconfiguring (on SIGHUP) changes the existing logger in place: other
+  // threads hold the default logger while they log, so replacing it would
+  // free it under them.
+  static std::shared_ptr<spdlog::logger> logger = [] {
+    auto sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
+    auto created = std::make_shared<spdlog::logger>("telehealthd", sink);
+    created->flush_on(spdlog::level::trace);
+    spdlog::set_default_logger(created);
+    return created;
+  }();
   if (format == LogFormat::kJson) {
     logger->set_formatter(make_json_formatter());
   } else {
     logger->set_pattern("%Y-%m-%dT%H:%M:%S.%fZ %l %v", spdlog::pattern_time_type::utc);
   }
   logger->set_level(level);
-  logger->flush_on(spdlog::level::trace);
-  spdlog::set_default_logger(std::move(logger));
 }
 
-void set_level(spdlog::level::level_enum level) { spdlog::default_logger()->set_level(level); }
+void set_level(spdlog::level::level_enum level) {
+  spdlog::default_logger()->set_level(level);
+}
 
 }  // namespace th::logging

@@ -42,8 +42,7 @@ class DataProtection {
 
   // Keyed hash of an already normalised value; the same input always gives
   // the same output, so it can carry a UNIQUE constraint.
-  virtual std::string blind_index(std::string_view purpose,
-                                  std::string_view normalized) const = 0;
+  virtual std::string blind_index(std::string_view purpose, std::string_view normalized) const = 0;
 
   // Tag over a record's stored (already sealed) fields.
   virtual std::string integrity_tag(std::string_view table, std::string_view row_id,

@@ -2,8 +2,9 @@
 
 #include <soci/postgresql/soci-postgresql.h>
 #include <soci/sqlite3/soci-sqlite3.h>
-
 #include <sqlite3.h>
+
+#include <algorithm>
 
 namespace th::storage {
 namespace {
@@ -80,8 +81,8 @@ Status Database::open_session(soci::session& session) {
     return ok_status();
   } catch (const soci::soci_error& failure) {
     return Error(ErrorCode::kUnavailable,
-                 "connect to " + std::string(backend_name(url_.backend)) + " database: " +
-                     first_line(failure.get_error_message()));
+                 "connect to " + std::string(backend_name(url_.backend)) +
+                     " database: " + first_line(failure.get_error_message()));
   }
 }
 

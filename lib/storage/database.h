@@ -151,6 +151,12 @@ auto Database::run(Fn&& fn) -> RunResult<Fn> {
     }
   } catch (const std::exception& failure) {
     Error error = translate(failure, &broken);
+    // On PostgreSQL a session that failed for any reason but a constraint is
+    // reopened before its next use: a dropped server connection does not
+    // always report itself as a connection error.
+    if (url_.backend == Backend::kPostgresql && error.code() != ErrorCode::kConflict) {
+      broken = true;
+    }
     release(*position, broken || !pool_.at(*position).is_connected());
     return error;
   }

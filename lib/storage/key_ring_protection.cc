@@ -6,9 +6,8 @@
 namespace th::storage {
 namespace {
 
-constexpr crypto::KeyPurpose kPurposes[] = {crypto::KeyPurpose::kData,
-                                            crypto::KeyPurpose::kBlindIndex,
-                                            crypto::KeyPurpose::kIntegrity};
+constexpr crypto::KeyPurpose kPurposes[] = {
+    crypto::KeyPurpose::kData, crypto::KeyPurpose::kBlindIndex, crypto::KeyPurpose::kIntegrity};
 
 Result<std::vector<crypto::WrappedDataKey>> read_keys(soci::session& session) {
   std::vector<crypto::WrappedDataKey> keys;
@@ -81,8 +80,8 @@ Status KeyRingProtection::load_or_create(Database& database, const Clock& clock)
   }
   for (const crypto::WrappedDataKey& key : *stored) {
     if (Status loaded = ring_.load_key(key); !loaded.ok()) {
-      return loaded.error().with_context(
-          "unwrap stored key " + key.dek_id + " (is the right key-encryption key configured?)");
+      return loaded.error().with_context("unwrap stored key " + key.dek_id +
+                                         " (is the right key-encryption key configured?)");
     }
   }
   std::vector<crypto::WrappedDataKey> missing;

@@ -43,8 +43,8 @@ class KeyRingProtection final : public DataProtection {
   Result<std::string> seal(std::string_view plaintext, const FieldRef& field) override;
   Result<std::string> open(std::string_view stored, const FieldRef& field) override;
   std::string blind_index(std::string_view purpose, std::string_view normalized) const override;
-  std::string integrity_tag(std::string_view table, std::string_view row_id,
-                            std::int64_t version, const StoredFields& fields) const override;
+  std::string integrity_tag(std::string_view table, std::string_view row_id, std::int64_t version,
+                            const StoredFields& fields) const override;
   bool verify_integrity(std::string_view table, std::string_view row_id, std::int64_t version,
                         const StoredFields& fields, std::string_view tag) const override;
 

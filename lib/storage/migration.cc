@@ -43,8 +43,7 @@ Error newer_schema_error(int found, int known) {
                    "); upgrade telehealthd before using this database");
 }
 
-void apply(soci::session& session, Backend backend, const Migration& migration,
-           UnixMicros now) {
+void apply(soci::session& session, Backend backend, const Migration& migration, UnixMicros now) {
   const auto& statements =
       backend == Backend::kSqlite ? migration.sqlite_statements : migration.postgresql_statements;
   for (const std::string_view statement : statements) {

@@ -32,7 +32,9 @@ struct Migration {
 // The project's schema, oldest first, versions 1, 2, 3, ...
 const std::vector<Migration>& schema_migrations();
 
-inline int latest_schema_version() { return static_cast<int>(schema_migrations().size()); }
+inline int latest_schema_version() {
+  return static_cast<int>(schema_migrations().size());
+}
 
 // Applies what is missing. Returns the version the database is at afterwards.
 Result<int> migrate(Database& database, const std::vector<Migration>& migrations,

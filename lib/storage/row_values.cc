@@ -24,6 +24,8 @@ std::string column_text(const soci::row& row, std::size_t index) {
   return row.get_indicator(index) == soci::i_null ? std::string() : row.get<std::string>(index);
 }
 
-bool column_bool(const soci::row& row, std::size_t index) { return column_int64(row, index) != 0; }
+bool column_bool(const soci::row& row, std::size_t index) {
+  return column_int64(row, index) != 0;
+}
 
 }  // namespace th::storage

@@ -1,7 +1,7 @@
 #include "util/clock.h"
 
-#include <ctime>
 #include <cstdio>
+#include <ctime>
 
 namespace th {
 

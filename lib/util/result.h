@@ -17,7 +17,7 @@ namespace th {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : state_(std::move(value)) {}   // NOLINT: implicit by design
+  Result(T value) : state_(std::move(value)) {}      // NOLINT: implicit by design
   Result(Error error) : state_(std::move(error)) {}  // NOLINT: implicit by design
 
   bool ok() const { return std::holds_alternative<T>(state_); }
@@ -70,16 +70,18 @@ class [[nodiscard]] Result<void> {
 
 using Status = Result<void>;
 
-inline Status ok_status() { return Status(); }
+inline Status ok_status() {
+  return Status();
+}
 
 }  // namespace th
 
 // Returns early from the enclosing function with the error of a failed
 // Status-returning expression.
-#define TH_RETURN_IF_ERROR(expr)     \
-  do {                               \
-    auto th_status_ = (expr);        \
-    if (!th_status_.ok()) {          \
-      return th_status_.error();     \
-    }                                \
+#define TH_RETURN_IF_ERROR(expr) \
+  do {                           \
+    auto th_status_ = (expr);    \
+    if (!th_status_.ok()) {      \
+      return th_status_.error(); \
+    }                            \
   } while (false)

@@ -13,7 +13,8 @@ import unittest
 import harness
 
 PG_BIN = os.environ.get("TH_PG_BIN", "/usr/lib/postgresql/15/bin")
-ONLY_POSTGRESQL = "the outage tests need TH_TEST_BACKEND=postgresql (backend is %s)" % harness.BACKEND
+ONLY_POSTGRESQL = ("the outage tests need TH_TEST_BACKEND=postgresql (backend is %s)"
+                   % harness.BACKEND)
 
 
 class ThrowawayCluster:

@@ -376,7 +376,8 @@ class SchemaTest(OperationsTestCase):
     def test_two_daemons_starting_together_migrate_once(self):
         for _ in range(3):
             first = self.make_daemon()
-            second = self.make_daemon(database=first.database_url)
+            second = self.make_daemon({"keys": {"kek_file": first.kek}},
+                                      database=first.database_url)
 
             first.start(wait=False)
             second.start(wait=False)

@@ -74,8 +74,8 @@ Result<ApiResponse> import_users(AccessServices& access, ServiceContext& context
 
 Result<ApiResponse> show_user(AccessServices& access, ServiceContext& context,
                               ApiRequest& request) {
-  TH_ASSIGN_OR_RETURN(user,
-                      access.directory.find_user(request.path_params["id"], caller_of(request, context)));
+  TH_ASSIGN_OR_RETURN(
+      user, access.directory.find_user(request.path_params["id"], caller_of(request, context)));
   return ApiResponse::json(200, user_json(user));
 }
 
@@ -85,10 +85,12 @@ Result<ApiResponse> user_action(AccessServices& access, ServiceContext& context,
   const std::string& action = request.path_params["action"];
   const access::Caller caller = caller_of(request, context);
   if (action == "disable") {
-    return status_response(access.directory.set_user_status(id, access::UserStatus::kDisabled, caller));
+    return status_response(
+        access.directory.set_user_status(id, access::UserStatus::kDisabled, caller));
   }
   if (action == "enable" || action == "unlock") {
-    return status_response(access.directory.set_user_status(id, access::UserStatus::kActive, caller));
+    return status_response(
+        access.directory.set_user_status(id, access::UserStatus::kActive, caller));
   }
   if (action == "reset-mfa") {
     return status_response(access.directory.reset_mfa(id, caller));
@@ -258,8 +260,7 @@ void add_admin_routes(Router& router, AccessServices& access, ServiceContext& co
   };
   router.add("GET", "/api/v1/users", Access::permission("user.manage"), bind(list_users));
   router.add("POST", "/api/v1/users", Access::permission("user.manage"), bind(create_user));
-  router.add("POST", "/api/v1/users/import", Access::permission("user.manage"),
-             bind(import_users));
+  router.add("POST", "/api/v1/users/import", Access::permission("user.manage"), bind(import_users));
   router.add("GET", "/api/v1/users/{id}", Access::permission("user.manage"), bind(show_user));
   router.add("POST", "/api/v1/users/{id}/{action}", Access::permission("user.manage"),
              bind(user_action));
@@ -295,8 +296,8 @@ void add_admin_routes(Router& router, AccessServices& access, ServiceContext& co
 
   router.add("GET", "/api/v1/emergency-access", Access::permission("emergency.review"),
              bind(list_emergency));
-  router.add("POST", "/api/v1/emergency-access/{id}/review",
-             Access::permission("emergency.review"), bind(review_emergency));
+  router.add("POST", "/api/v1/emergency-access/{id}/review", Access::permission("emergency.review"),
+             bind(review_emergency));
 }
 
 }  // namespace th::server

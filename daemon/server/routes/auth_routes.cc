@@ -49,8 +49,8 @@ Result<ApiResponse> enrol(AccessServices& access, ServiceContext& context, ApiRe
   TH_ASSIGN_OR_RETURN(username, required_string(body, "username"));
   TH_ASSIGN_OR_RETURN(code, required_string(body, "code"));
   TH_ASSIGN_OR_RETURN(password, required_string(body, "password"));
-  return status_response(
-      access.authentication.redeem_enrolment(username, code, password, caller_of(request, context)));
+  return status_response(access.authentication.redeem_enrolment(username, code, password,
+                                                                caller_of(request, context)));
 }
 
 Result<ApiResponse> change_password(AccessServices& access, ServiceContext& context,
@@ -76,8 +76,8 @@ Result<ApiResponse> confirm_mfa(AccessServices& access, ServiceContext& context,
                                 ApiRequest& request) {
   TH_JSON_BODY(body, request);
   TH_ASSIGN_OR_RETURN(code, required_string(body, "code"));
-  TH_ASSIGN_OR_RETURN(codes,
-                      access.authentication.confirm_mfa_enrolment(code, caller_of(request, context)));
+  TH_ASSIGN_OR_RETURN(
+      codes, access.authentication.confirm_mfa_enrolment(code, caller_of(request, context)));
   Poco::JSON::Array::Ptr list = new Poco::JSON::Array;
   for (const std::string& recovery : codes) {
     list->add(recovery);
@@ -142,8 +142,8 @@ void add_auth_routes(Router& router, AccessServices& access, ServiceContext& con
              [&access](ApiRequest& request) { return my_sessions(access, request); });
   router.add("DELETE", "/api/v1/me/sessions/{id}", Access::authenticated(),
              [&access, &context](ApiRequest& request) {
-               return status_response(access.directory.revoke_session(
-                   request.path_params["id"], caller_of(request, context)));
+               return status_response(access.directory.revoke_session(request.path_params["id"],
+                                                                      caller_of(request, context)));
              });
 }
 

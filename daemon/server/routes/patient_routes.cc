@@ -32,14 +32,15 @@ Result<ApiResponse> create_patient(AccessServices& access, ServiceContext& conte
       {"address", &access::Patient::address, false},
   };
   for (const Field& field : kFields) {
-    auto value = field.required ? required_string(body, field.name)
-                                : optional_string(body, field.name);
+    auto value =
+        field.required ? required_string(body, field.name) : optional_string(body, field.name);
     if (!value.ok()) {
       return value.error();
     }
     patient.*field.member = std::move(*value);
   }
-  TH_ASSIGN_OR_RETURN(created, access.directory.create_patient(patient, caller_of(request, context)));
+  TH_ASSIGN_OR_RETURN(created,
+                      access.directory.create_patient(patient, caller_of(request, context)));
   return ApiResponse::json(201, patient_json(created));
 }
 
@@ -49,9 +50,9 @@ Result<ApiResponse> read_patient(AccessServices& access, ServiceContext& context
                                  ApiRequest& request, access::PatientDataKind kind) {
   const access::Caller caller = caller_of(request, context);
   const std::string& wanted = request.path_params["id"];
-  audit::AuditEvent event = caller.event("read", kind == access::PatientDataKind::kClinical
-                                                     ? "patient_record"
-                                                     : "patient_demographics");
+  audit::AuditEvent event =
+      caller.event("read", kind == access::PatientDataKind::kClinical ? "patient_record"
+                                                                      : "patient_demographics");
   auto patient = access.directory.find_patient(wanted);
   if (!patient.ok()) {
     event.outcome = audit::AuditOutcome::kError;
@@ -115,9 +116,9 @@ Result<ApiResponse> emergency_access(AccessServices& access, ServiceContext& con
   TH_JSON_BODY(body, request);
   TH_ASSIGN_OR_RETURN(reason, required_string(body, "reason"));
   TH_ASSIGN_OR_RETURN(code, required_string(body, "mfa_code"));
-  TH_ASSIGN_OR_RETURN(grant, access.directory.open_emergency_access(
-                                 request.path_params["id"], reason, code,
-                                 caller_of(request, context)));
+  TH_ASSIGN_OR_RETURN(
+      grant, access.directory.open_emergency_access(request.path_params["id"], reason, code,
+                                                    caller_of(request, context)));
   return ApiResponse::json(201, emergency_grant_json(grant));
 }
 
@@ -129,10 +130,9 @@ void add_patient_routes(Router& router, AccessServices& access, ServiceContext& 
              [&](ApiRequest& request) { return create_patient(access, context, request); });
   router.add("GET", "/api/v1/patients", Access::permission("patient.demographics"),
              [&](ApiRequest& request) { return list_patients(access, context, request); });
-  router.add("GET", "/api/v1/patients/{id}", Access::permission("patient.read"),
-             [&](ApiRequest& request) {
-               return read_patient(access, context, request, Kind::kClinical);
-             });
+  router.add(
+      "GET", "/api/v1/patients/{id}", Access::permission("patient.read"),
+      [&](ApiRequest& request) { return read_patient(access, context, request, Kind::kClinical); });
   router.add("GET", "/api/v1/patients/{id}/demographics",
              Access::permission("patient.demographics"), [&](ApiRequest& request) {
                return read_patient(access, context, request, Kind::kDemographics);

@@ -33,11 +33,11 @@ ApiResponse items_response(const Poco::JSON::Array::Ptr& items);
 Result<ApiResponse> status_response(const Status& status);
 
 // The parsed JSON body or the error response.
-#define TH_JSON_BODY(variable, request)     \
+#define TH_JSON_BODY(variable, request)             \
   auto variable##_parsed = (request).json_object(); \
-  if (!variable##_parsed.ok()) {            \
-    return variable##_parsed.error();       \
-  }                                         \
+  if (!variable##_parsed.ok()) {                    \
+    return variable##_parsed.error();               \
+  }                                                 \
   Poco::JSON::Object::Ptr variable = *variable##_parsed
 
 #define TH_ASSIGN_OR_RETURN(variable, expr) \

@@ -38,11 +38,13 @@ Result<ApiResponse> status(const ServiceContext& context) {
   const auto not_after = crypto::certificate_not_after_unix(context.certificate_file);
   if (not_after.ok()) {
     body->set("tls_certificate_expires_at", format_rfc3339_micros(*not_after * 1'000'000));
-    body->set("tls_certificate_days_left",
-              (*not_after - context.clock->now_seconds()) / 86400);
+    body->set("tls_certificate_days_left", (*not_after - context.clock->now_seconds()) / 86400);
   }
   const auto version = storage::current_schema_version(*context.database);
-  body->set("database_reachable", version.ok());
+  if (!version.ok()) {
+    return Error(ErrorCode::kUnavailable, "the database is unreachable; see /readyz");
+  }
+  body->set("database_reachable", true);
   return ApiResponse::json(200, body);
 }
 
@@ -82,8 +84,8 @@ void add_system_routes(Router& router, ServiceContext& context) {
   router.add("GET", "/readyz", Access::public_endpoint(),
              [&context](ApiRequest&) { return readyz(context); });
   router.add("GET", "/metrics", Access::public_endpoint(), [&context](ApiRequest&) {
-    return Result<ApiResponse>(ApiResponse::text(
-        200, "text/plain; version=0.0.4; charset=utf-8", context.metrics->render()));
+    return Result<ApiResponse>(ApiResponse::text(200, "text/plain; version=0.0.4; charset=utf-8",
+                                                 context.metrics->render()));
   });
   router.add("GET", "/api/v1/status", Access::permission("system.status"),
              [&context](ApiRequest&) { return status(context); });
