@@ -11,7 +11,11 @@ namespace {
 
 // The nouns thctl knows, each registered by its own file.
 constexpr th::cli::NounRegistrar kNouns[] = {
-    th::cli::register_status_command,
+    th::cli::register_status_command,  th::cli::register_user_command,
+    th::cli::register_role_command,    th::cli::register_careteam_command,
+    th::cli::register_session_command, th::cli::register_token_command,
+    th::cli::register_access_command,  th::cli::register_patient_command,
+    th::cli::register_audit_command,   th::cli::register_audit_query_command,
 };
 
 std::string env_or(const char* name, const std::string& fallback) {
@@ -50,7 +54,9 @@ int main(int argc, char** argv) {
     if (error.get_exit_code() == 0) {
       return app.exit(error);
     }
-    th::cli::print_error(error.what());
+    const std::string unknown =
+        th::cli::unknown_command_message(app, std::vector<std::string>(argv + 1, argv + argc));
+    th::cli::print_error(unknown.empty() ? error.what() : unknown);
     return th::cli::kExitUsage;
   }
   return env.exit_code;

@@ -61,6 +61,16 @@ Error error_from_reply(int status, const std::string& body) {
   return Error(code_for_status(status), "the daemon answered HTTP " + std::to_string(status));
 }
 
+// The reply's "error" object, or null when the body is not our JSON error shape.
+Poco::JSON::Object::Ptr error_object_of(const std::string& body) {
+  try {
+    Poco::JSON::Parser parser;
+    return parser.parse(body).extract<Poco::JSON::Object::Ptr>()->getObject("error");
+  } catch (const Poco::Exception&) {
+    return nullptr;
+  }
+}
+
 Poco::Net::Context::Ptr client_context(const std::string& ca_file) {
   Poco::Net::Context::Params params;
   params.verificationMode = Poco::Net::Context::VERIFY_STRICT;
@@ -91,7 +101,8 @@ Result<std::string> ApiClient::bearer_token() const {
 }
 
 Result<ApiClient::RawReply> ApiClient::send(const std::string& method, const std::string& path,
-                                            const std::string& body) {
+                                            const std::string& body,
+                                            const std::string& content_type, std::ostream* sink) {
   const bool remote = !options_.url.empty();
   try {
     std::unique_ptr<Poco::Net::HTTPClientSession> session;
@@ -125,7 +136,7 @@ Result<ApiClient::RawReply> ApiClient::send(const std::string& method, const std
       }
     }
     if (!body.empty()) {
-      request.setContentType("application/json");
+      request.setContentType(content_type);
       request.setContentLength64(static_cast<std::int64_t>(body.size()));
     }
     session->sendRequest(request) << body;
@@ -134,7 +145,12 @@ Result<ApiClient::RawReply> ApiClient::send(const std::string& method, const std
     std::istream& in = session->receiveResponse(response);
     RawReply reply;
     reply.status = static_cast<int>(response.getStatus());
-    Poco::StreamCopier::copyToString(in, reply.body);
+    reply.headers = response;
+    if (sink != nullptr && reply.status >= 200 && reply.status < 300) {
+      Poco::StreamCopier::copyStream(in, *sink);
+    } else {
+      Poco::StreamCopier::copyToString(in, reply.body);
+    }
     return reply;
   } catch (const Poco::Net::SSLException& failure) {
     return Error(ErrorCode::kUnavailable,
@@ -154,11 +170,21 @@ Result<Poco::Dynamic::Var> ApiClient::call(const std::string& method, const std:
     body->stringify(out);
     text = out.str();
   }
-  auto reply = send(method, path, text);
+  return call_text(method, path, text, "application/json");
+}
+
+Result<Poco::Dynamic::Var> ApiClient::call_text(const std::string& method, const std::string& path,
+                                                const std::string& body,
+                                                const std::string& content_type,
+                                                Poco::JSON::Object::Ptr* error_detail) {
+  auto reply = send(method, path, body, content_type);
   if (!reply.ok()) {
     return reply.error();
   }
   if (reply->status < 200 || reply->status >= 300) {
+    if (error_detail != nullptr) {
+      *error_detail = error_object_of(reply->body);
+    }
     return error_from_reply(reply->status, reply->body);
   }
   if (reply->body.empty()) {
@@ -170,6 +196,18 @@ Result<Poco::Dynamic::Var> ApiClient::call(const std::string& method, const std:
   } catch (const Poco::Exception& failure) {
     return Error(ErrorCode::kInternal, "the daemon's reply is not JSON: " + failure.message());
   }
+}
+
+Result<Poco::Net::NameValueCollection> ApiClient::download(const std::string& path,
+                                                           std::ostream& out) {
+  auto reply = send("GET", path, "", "", &out);
+  if (!reply.ok()) {
+    return reply.error();
+  }
+  if (reply->status < 200 || reply->status >= 300) {
+    return error_from_reply(reply->status, reply->body);
+  }
+  return reply->headers;
 }
 
 Result<Poco::JSON::Object::Ptr> ApiClient::get_object(const std::string& path) {

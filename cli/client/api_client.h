@@ -9,7 +9,9 @@
 #pragma once
 
 #include <Poco/JSON/Object.h>
+#include <Poco/Net/NameValueCollection.h>
 
+#include <iosfwd>
 #include <memory>
 #include <string>
 
@@ -29,13 +31,27 @@ class ApiClient {
 
   Result<Poco::JSON::Object::Ptr> get_object(const std::string& path);
 
+  // Like call(), for a body that is not JSON (a CSV file to import). When the
+  // daemon refuses the request and `error_detail` is given, it receives the
+  // reply's "error" object, for the fields beyond the message.
+  Result<Poco::Dynamic::Var> call_text(const std::string& method, const std::string& path,
+                                       const std::string& body, const std::string& content_type,
+                                       Poco::JSON::Object::Ptr* error_detail = nullptr);
+
+  // Sends a GET and copies a 2xx reply's body to `out` as it arrives, so a
+  // body of any size (an audit export) passes through in constant memory.
+  // Returns the reply's headers; a refusal comes back as for call().
+  Result<Poco::Net::NameValueCollection> download(const std::string& path, std::ostream& out);
+
  private:
   struct RawReply {
     int status = 0;
     std::string body;
+    Poco::Net::NameValueCollection headers;
   };
-  Result<RawReply> send(const std::string& method, const std::string& path,
-                        const std::string& body);
+  // With `sink`, a 2xx body goes there instead of into the reply.
+  Result<RawReply> send(const std::string& method, const std::string& path, const std::string& body,
+                        const std::string& content_type, std::ostream* sink = nullptr);
   Result<std::string> bearer_token() const;
 
   const GlobalOptions& options_;

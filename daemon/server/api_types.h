@@ -7,6 +7,7 @@
 #include <Poco/Net/NameValueCollection.h>
 
 #include <functional>
+#include <iosfwd>
 #include <map>
 #include <string>
 #include <utility>
@@ -28,7 +29,8 @@ struct ApiRequest {
   Poco::Net::NameValueCollection headers;
   std::string body;
   std::string request_id;
-  std::string peer_address;  // "ip:port" on TLS, "local" on the admin socket
+  std::string peer_address;  // the client IP on TLS (no port: throttling and audit key on
+                             // the address), "local" on the admin socket
   ListenerKind listener = ListenerKind::kTls;
   access::Principal principal;
 
@@ -44,6 +46,12 @@ struct ApiResponse {
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
+  // When set, the body is not `body` but what stream writes to the
+  // connection after the headers have gone out (chunked transfer encoding),
+  // so an export of any size never sits in memory. A failure it returns
+  // ends the connection before the final chunk: the client sees the body as
+  // cut short, never as complete.
+  std::function<Status(std::ostream&)> stream = nullptr;
 
   static ApiResponse json(int status, const Poco::JSON::Object::Ptr& object);
   static ApiResponse text(int status, std::string content_type, std::string body);

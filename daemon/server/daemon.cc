@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "audit/audit_log.h"
+#include "audit/checkpointer.h"
 #include "config/config_keys.h"
 #include "config/config_loader.h"
 #include "config/config_values.h"
@@ -24,6 +25,8 @@
 #include "server/peer_credentials.h"
 #include "server/request_dispatcher.h"
 #include "server/routes/admin_routes.h"
+#include "server/routes/audit_log_routes.h"
+#include "server/routes/audit_query_routes.h"
 #include "server/routes/auth_routes.h"
 #include "server/routes/patient_routes.h"
 #include "server/routes/system_routes.h"
@@ -92,6 +95,18 @@ Result<std::string> read_kek(const std::string& path_or_credential) {
   return kek;
 }
 
+Result<crypto::Ed25519Key> read_audit_signing_key(const std::string& path_or_credential) {
+  auto resolved = resolve_secret_path(path_or_credential);
+  if (!resolved.ok()) {
+    return resolved.error();
+  }
+  auto key = crypto::Ed25519Key::load_pem_file(*resolved);
+  if (!key.ok()) {
+    return key.error().with_context("load audit signing key '" + path_or_credential + "'");
+  }
+  return key;
+}
+
 access::AuthSettings auth_settings_from(const AuthConfig& auth) {
   access::AuthSettings settings;
   settings.password_hash.memory_kib = static_cast<std::uint32_t>(auth.argon2_memory_kib);
@@ -122,6 +137,7 @@ class Daemon {
   Status open_database();
   Status open_listeners();
   Status open_access_control();
+  Status open_audit_log();
   void start_background_work();
   void stop_background_work();
   void register_node();
@@ -141,6 +157,7 @@ class Daemon {
   std::unique_ptr<Router> router_;
   std::unique_ptr<storage::KeyRingProtection> protection_;
   std::unique_ptr<audit::AuditLog> audit_log_;
+  std::unique_ptr<audit::Checkpointer> checkpointer_;
   std::unique_ptr<AccessServices> access_;
   std::unique_ptr<SessionAuthenticator> authenticator_;
   std::thread background_;
@@ -231,6 +248,7 @@ Status Daemon::start() {
       return generated.error();
     }
     TH_RETURN_IF_ERROR(ensure_dev_kek(config_));
+    TH_RETURN_IF_ERROR(ensure_dev_audit_key(config_));
     if (*generated) {
       spdlog::warn(
           "generated a self-signed development certificate at {}; "
@@ -267,6 +285,8 @@ Status Daemon::start() {
   add_auth_routes(*router_, *access_, context_);
   add_admin_routes(*router_, *access_, context_);
   add_patient_routes(*router_, *access_, context_);
+  add_audit_log_routes(*router_, *checkpointer_, *audit_log_, context_);
+  add_audit_query_routes(*router_, *access_, context_);
   TH_RETURN_IF_ERROR(router_->validate());
   add_gauges();
 
@@ -300,7 +320,7 @@ Status Daemon::open_access_control() {
     return protection.error().with_context("open the data keys");
   }
   protection_ = std::move(*protection);
-  audit_log_ = std::make_unique<audit::AuditLog>(*database_, clock_, context_.node_name);
+  TH_RETURN_IF_ERROR(open_audit_log());
 
   const Status roles = database_->run_write_transaction([this](soci::session& session) {
     access::RoleStore().install_builtin_roles(session, clock_.now_micros());
@@ -311,6 +331,37 @@ Status Daemon::open_access_control() {
   access_ = std::make_unique<AccessServices>(*database_, *protection_, *audit_log_, clock_,
                                              auth_settings_from(config_.auth));
   authenticator_ = std::make_unique<SessionAuthenticator>(access_->cache);
+  return ok_status();
+}
+
+// The audit trail and the signer of its checkpoints. The signing key must be
+// readable at start, like the key-encryption key: a daemon that could record
+// events but never sign them would look healthy while its log went unsealed.
+Status Daemon::open_audit_log() {
+  auto key = read_audit_signing_key(config_.audit.signing_key_file);
+  if (!key.ok() && key.error().code() == ErrorCode::kNotFound) {  // TEMPORARY-AUDITCORE
+    spdlog::error("{}; signing with a throwaway key", key.error().message());
+    key = crypto::Ed25519Key::generate();
+  }
+  if (!key.ok()) {
+    return key.error();
+  }
+  audit::AuditLogOptions log_options;
+  log_options.checkpoint_public_key = key->public_key_raw();
+  audit_log_ =
+      std::make_unique<audit::AuditLog>(*database_, clock_, context_.node_name, log_options);
+
+  audit::CheckpointerOptions options;
+  options.origin = config_.audit.origin;
+  options.default_origin = "telehealthd/" + context_.node_name;
+  options.interval_events = static_cast<std::uint64_t>(config_.audit.checkpoint_interval_events);
+  options.interval_seconds = config_.audit.checkpoint_interval_seconds;
+  options.node = context_.node_name;
+  auto checkpointer = audit::Checkpointer::create(*audit_log_, std::move(*key), clock_, options);
+  if (!checkpointer.ok()) {
+    return checkpointer.error();
+  }
+  checkpointer_ = std::move(*checkpointer);
   return ok_status();
 }
 
@@ -343,6 +394,9 @@ void Daemon::start_background_work() {
     }
     (void)access_->cache.flush_activity();
   });
+  checkpointer_->start([](const Error& error) {
+    spdlog::error("audit checkpoint not signed: {}", error.message());
+  });
 }
 
 void Daemon::stop_background_work() {
@@ -350,6 +404,7 @@ void Daemon::stop_background_work() {
   if (background_.joinable()) {
     background_.join();
   }
+  checkpointer_->stop();
 }
 
 Status Daemon::open_database() {

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "crypto/ed25519_key.h"
 #include "crypto/key_ring.h"
 #include "crypto/tls_certificate.h"
 
@@ -56,6 +57,7 @@ Status apply_dev_mode(Config& config, const std::string& state_dir) {
   TH_RETURN_IF_ERROR(make_private_directory(root / "keys"));
   config.keys.kek_file = (root / "keys" / "kek").string();
   config.keys.previous_kek_files.clear();
+  config.audit.signing_key_file = (root / "keys" / "audit-signing.pem").string();
   return ok_status();
 }
 
@@ -64,6 +66,13 @@ Status ensure_dev_kek(const Config& config) {
     return ok_status();
   }
   return crypto::generate_kek_file(config.keys.kek_file);
+}
+
+Status ensure_dev_audit_key(const Config& config) {
+  if (std::filesystem::exists(config.audit.signing_key_file)) {
+    return ok_status();
+  }
+  return crypto::Ed25519Key::generate_pem_file(config.audit.signing_key_file);
 }
 
 Result<bool> ensure_dev_certificate(const Config& config) {

@@ -24,4 +24,8 @@ Result<bool> ensure_dev_certificate(const Config& config);
 // Generates the development key-encryption key in state_dir if it is missing.
 Status ensure_dev_kek(const Config& config);
 
+// Generates the development audit signing key (Ed25519) in state_dir if it
+// is missing.
+Status ensure_dev_audit_key(const Config& config);
+
 }  // namespace th::server

@@ -59,6 +59,36 @@ std::string path_of(const std::string& uri) {
   return uri.substr(0, end);
 }
 
+// Sends a streamed body in chunks as the producer writes it. Poco writes the
+// final zero-length chunk when the response is destroyed, so a producer that
+// fails midway has the connection shut down first: the client then sees the
+// body cut short instead of a complete response with events missing.
+void send_streamed_body(Poco::Net::HTTPServerRequest& raw, Poco::Net::HTTPServerResponse& response,
+                        const ApiRequest& request, const ApiResponse& reply) {
+  std::ostream& out = response.send();
+  Status streamed = ok_status();
+  try {
+    streamed = reply.stream(out);
+    out.flush();
+  } catch (const std::exception& failure) {
+    streamed = Error(ErrorCode::kInternal, failure.what());
+  }
+  if (streamed.ok() && out.good()) {
+    return;
+  }
+  if (out.good()) {
+    spdlog::warn("request {} {}: streaming stopped: {}", request.request_id, request.route,
+                 streamed.ok() ? "the connection failed" : streamed.error().message());
+  } else {
+    spdlog::debug("request {}: the client stopped reading a streamed body", request.request_id);
+  }
+  try {
+    static_cast<Poco::Net::HTTPServerRequestImpl&>(raw).socket().shutdown();
+  } catch (const Poco::Exception&) {
+    // Already gone; nothing more can reach the client either way.
+  }
+}
+
 }  // namespace
 
 Poco::Net::HTTPRequestHandler* RequestDispatcher::createRequestHandler(
@@ -76,7 +106,7 @@ void RequestDispatcher::serve(Poco::Net::HTTPServerRequest& raw,
   request.method = raw.getMethod();
   request.path = path_of(raw.getURI());
   request.peer_address =
-      settings_.listener == ListenerKind::kTls ? raw.clientAddress().toString() : "local";
+      settings_.listener == ListenerKind::kTls ? raw.clientAddress().host().toString() : "local";
 
   bool close_connection = false;
   const Route* route = nullptr;
@@ -97,6 +127,9 @@ void RequestDispatcher::serve(Poco::Net::HTTPServerRequest& raw,
   }
 
   write(response, request, reply, close_connection);
+  if (reply.stream) {
+    send_streamed_body(raw, response, request, reply);
+  }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   RouteMetrics* metrics = route != nullptr ? route->metrics : router_.unmatched_metrics();
@@ -266,6 +299,10 @@ void RequestDispatcher::write(Poco::Net::HTTPServerResponse& response, const Api
   }
   if (close_connection) {
     response.setKeepAlive(false);
+  }
+  if (reply.stream) {
+    response.setChunkedTransferEncoding(true);
+    return;  // serve() sends the body as the producer writes it
   }
   response.setContentLength64(static_cast<std::int64_t>(reply.body.size()));
   response.sendBuffer(reply.body.data(), reply.body.size());

@@ -117,6 +117,12 @@ Status AuthenticationService::record_failure(User& user, const Caller& caller,
         current.failed_logins >= settings_.lockout_threshold) {
       current.status = UserStatus::kLocked;
       locked_now = true;
+      // A lockout ends every session of the account, so that whoever holds
+      // one cannot go on after the unlock either.
+      for (const std::string& id :
+           sessions_.revoke_all_for_user(session, current.id, "account locked", now)) {
+        events_.append(session, SecurityEventKind::kSessionRevoked, id, now);
+      }
       events_.append(session, SecurityEventKind::kUserChanged, current.id, now);
     }
     TH_RETURN_IF_ERROR(users_.update(session, current, now));

@@ -53,6 +53,12 @@ void DirectoryService::audit(audit::AuditEvent event, audit::AuditOutcome outcom
   (void)audit_.record(std::move(event));
 }
 
+void DirectoryService::record_all(std::vector<audit::AuditEvent> events) {
+  for (audit::AuditEvent& event : events) {
+    (void)audit_.record(std::move(event));
+  }
+}
+
 Result<User> DirectoryService::resolve_user(soci::session& session,
                                             const std::string& id_or_username) {
   auto found = looks_like_uuid(id_or_username) ? users_.find_by_id(session, id_or_username)
@@ -82,7 +88,8 @@ Result<Patient> DirectoryService::resolve_patient(soci::session& session,
 // ---- users ----
 
 Result<CreatedUser> DirectoryService::insert_user(soci::session& session, const NewUser& request,
-                                                  const Caller& caller) {
+                                                  const Caller& caller,
+                                                  std::vector<audit::AuditEvent>& events) {
   TH_RETURN_IF_ERROR(validate_username(request.username));
   const auto role = roles_.find(session, request.role);
   if (!role) {
@@ -141,13 +148,19 @@ Result<CreatedUser> DirectoryService::insert_user(soci::session& session, const 
   created.user = user;
   auto event = caller.event("create", "user", user.id);
   event.patient_id = user.patient_id;
-  audit(event);
+  event.outcome = audit::AuditOutcome::kSuccess;
+  events.push_back(std::move(event));
   return created;
 }
 
 Result<CreatedUser> DirectoryService::create_user(const NewUser& request, const Caller& caller) {
-  return database_.run_write_transaction(
-      [&](soci::session& session) { return insert_user(session, request, caller); });
+  std::vector<audit::AuditEvent> events;
+  auto created = database_.run_write_transaction(
+      [&](soci::session& session) { return insert_user(session, request, caller, events); });
+  if (created.ok()) {
+    record_all(std::move(events));
+  }
+  return created;
 }
 
 Result<std::vector<CreatedUser>> DirectoryService::import_users(
@@ -158,7 +171,10 @@ Result<std::vector<CreatedUser>> DirectoryService::import_users(
     return Error(ErrorCode::kInvalidArgument, "the CSV file is malformed; nothing was imported");
   }
   std::vector<CreatedUser> created;
+  std::vector<audit::AuditEvent> events;
   auto result = database_.run_write_transaction([&](soci::session& session) -> Status {
+    events.clear();  // a retried transaction starts over
+    created.clear();
     std::set<std::string> seen;
     for (const CsvKeyedRow& row : *rows) {
       NewUser request;
@@ -175,7 +191,7 @@ Result<std::vector<CreatedUser>> DirectoryService::import_users(
         problems.push_back({row.line, "username '" + request.username + "' appears twice"});
         continue;
       }
-      auto user = insert_user(session, request, caller);
+      auto user = insert_user(session, request, caller, events);
       if (!user.ok()) {
         problems.push_back({row.line, user.error().message()});
         continue;
@@ -191,6 +207,7 @@ Result<std::vector<CreatedUser>> DirectoryService::import_users(
   if (!result.ok()) {
     return result.error();
   }
+  record_all(std::move(events));
   return created;
 }
 

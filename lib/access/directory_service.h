@@ -114,12 +114,18 @@ class DirectoryService {
                                 const std::string& comment, const Caller& caller);
 
  private:
+  // Inserts one user inside the caller's transaction. Its audit event is
+  // not recorded here but appended to `events`, to be recorded once the
+  // transaction has committed: the audit log writes in its own transaction,
+  // which on SQLite would wait for this one's write lock, and an event for a
+  // user whose creation rolled back would be false.
   Result<CreatedUser> insert_user(soci::session& session, const NewUser& request,
-                                  const Caller& caller);
+                                  const Caller& caller, std::vector<audit::AuditEvent>& events);
   Result<User> resolve_user(soci::session& session, const std::string& id_or_username);
   Result<Patient> resolve_patient(soci::session& session, const std::string& id_or_mrn);
   void audit(audit::AuditEvent event, audit::AuditOutcome outcome = audit::AuditOutcome::kSuccess,
              std::string reason = "");
+  void record_all(std::vector<audit::AuditEvent> events);
 
   storage::Database& database_;
   UserStore& users_;

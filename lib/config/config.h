@@ -153,6 +153,26 @@ struct AuthConfig {
   bool operator==(const AuthConfig&) const = default;
 };
 
+// [audit]: signed checkpoints of the tamper-evident audit log.
+struct AuditConfig {
+  // The Ed25519 private key (PKCS#8 PEM, mode 0600) that signs checkpoints:
+  // a path or "credential:NAME". Kept outside the database. Generate one with
+  // `openssl genpkey -algorithm ed25519 -out FILE`.
+  std::string signing_key_file = "/etc/telehealthd/keys/audit-signing.pem";
+  // A checkpoint is signed once this many events were appended since the
+  // last one, or after checkpoint_interval_seconds with at least one new
+  // event, whichever comes first.
+  int checkpoint_interval_events = 1000;
+  int checkpoint_interval_seconds = 60;
+  // The log's name in its checkpoints (and the key name of their
+  // signatures). Empty keeps the origin of the first stored checkpoint, or
+  // makes it "telehealthd/<node name>" when there is none yet. Every daemon
+  // sharing a database must end up with the same origin.
+  std::string origin;
+
+  bool operator==(const AuditConfig&) const = default;
+};
+
 struct Config {
   ServerConfig server;
   TlsConfig tls;
@@ -162,6 +182,7 @@ struct Config {
   NodeConfig node;
   KeysConfig keys;
   AuthConfig auth;
+  AuditConfig audit;
 
   // Where the settings came from: the file loaded (empty for the built-in
   // defaults) and the dotted names of the keys that file set.

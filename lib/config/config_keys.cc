@@ -20,6 +20,7 @@ constexpr std::size_t kMaxSocketPathBytes = 107;
 constexpr std::size_t kMaxNodeNameBytes = 64;
 constexpr std::size_t kMaxGroupNameBytes = 32;
 constexpr std::size_t kMaxQuotedBytes = 80;
+constexpr std::size_t kMaxOriginBytes = 255;
 
 // A value as it appears in an error message: in single quotes, bytes that
 // could confuse a terminal escaped, long values cut short.
@@ -206,6 +207,19 @@ std::optional<std::string> storage_url(const std::string& value) {
   return std::nullopt;
 }
 
+std::optional<std::string> checkpoint_origin(const std::string& value) {
+  // The signed-note rules for a key name, as far as bytes show them: no
+  // spaces, control characters or '+'. The daemon checks the UTF-8 itself.
+  const bool valid = value.size() <= kMaxOriginBytes &&
+                     std::none_of(value.begin(), value.end(), [](unsigned char c) {
+                       return c <= 0x20 || c == 0x7f || c == '+';
+                     });
+  if (valid) {
+    return std::nullopt;
+  }
+  return must("be empty or at most 255 bytes without spaces, control characters or '+'", value);
+}
+
 std::optional<std::string> node_name(const std::string& value) {
   const bool valid = value.size() <= kMaxNodeNameBytes &&
                      std::all_of(value.begin(), value.end(), is_name_character);
@@ -381,6 +395,17 @@ std::vector<ConfigKey> build_table() {
                   "Argon2id lanes"),
       integer_key("auth.token_lifetime_days", &C::auth, &AuthConfig::token_lifetime_days, 1, 3650,
                   "default lifetime of service tokens"),
+
+      string_key("audit.signing_key_file", &C::audit, &AuditConfig::signing_key_file, secret_path,
+                 "Ed25519 key signing audit checkpoints: a path or credential:NAME"),
+      integer_key("audit.checkpoint_interval_events", &C::audit,
+                  &AuditConfig::checkpoint_interval_events, 1, 10000000,
+                  "events after which a checkpoint is signed"),
+      integer_key("audit.checkpoint_interval_seconds", &C::audit,
+                  &AuditConfig::checkpoint_interval_seconds, 1, 86400,
+                  "seconds after which a checkpoint of new events is signed"),
+      string_key("audit.origin", &C::audit, &AuditConfig::origin, checkpoint_origin,
+                 "name of the log in its checkpoints; empty keeps the stored one"),
   };
 }
 

@@ -16,6 +16,8 @@
 namespace th {
 namespace {
 
+constexpr std::size_t kMaxSuggestedNameBytes = 128;
+
 struct Problem {
   std::uint32_t line = 0;
   std::uint32_t column = 0;
@@ -140,6 +142,10 @@ std::string_view leaf(std::string_view name) {
 // key with the same last part in another section ("listen" at the top level
 // or under [tls] means "server.listen").
 std::optional<std::string_view> suggest(std::string_view unknown) {
+  // No known name is this long; skip the quadratic distance on a runaway key.
+  if (unknown.size() > kMaxSuggestedNameBytes) {
+    return std::nullopt;
+  }
   const auto names = known_names();
   std::optional<std::string_view> best;
   std::size_t best_distance = std::max<std::size_t>(2, unknown.size() / 3) + 1;

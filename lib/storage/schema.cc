@@ -245,6 +245,51 @@ Migration audit_migration() {
   return migration;
 }
 
+// 5: signed checkpoints of the audit log. Each row holds the signed note
+// (C2SP tlog-checkpoint in a signed note) and, as queryable columns, what it
+// signs, plus the Merkle frontier of the tree at that size so a daemon can
+// resume the tree from a checkpoint whose signature it has checked. Like the
+// events, rows are only ever inserted. The index by seq lets verification
+// read the patient links of the events page by page.
+Migration audit_checkpoints_migration() {
+  static constexpr std::string_view kCommon[] = {
+      "CREATE TABLE audit_checkpoints ("
+      " tree_size BIGINT PRIMARY KEY,"
+      " root_hash TEXT NOT NULL,"
+      " timestamp_millis BIGINT NOT NULL,"
+      " origin TEXT NOT NULL,"
+      " note TEXT NOT NULL,"
+      " frontier TEXT NOT NULL,"
+      " node TEXT NOT NULL,"
+      " created_at BIGINT NOT NULL)",
+      "CREATE INDEX audit_patients_by_seq ON audit_event_patients(seq)",
+  };
+  static constexpr std::string_view kSqliteTriggers[] = {
+      "CREATE TRIGGER audit_checkpoints_no_update BEFORE UPDATE ON audit_checkpoints "
+      "BEGIN SELECT RAISE(ABORT, 'audit checkpoints are append-only'); END",
+      "CREATE TRIGGER audit_checkpoints_no_delete BEFORE DELETE ON audit_checkpoints "
+      "BEGIN SELECT RAISE(ABORT, 'audit checkpoints are append-only'); END",
+  };
+  static constexpr std::string_view kPostgresqlTriggers[] = {
+      "CREATE TRIGGER audit_checkpoints_append_only BEFORE UPDATE OR DELETE ON "
+      "audit_checkpoints FOR EACH ROW EXECUTE FUNCTION audit_append_only()",
+      "CREATE TRIGGER audit_checkpoints_no_truncate BEFORE TRUNCATE ON audit_checkpoints "
+      "FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only()",
+  };
+  Migration migration{5, "audit checkpoints", {}, {}};
+  for (const std::string_view statement : kCommon) {
+    migration.sqlite_statements.push_back(statement);
+    migration.postgresql_statements.push_back(statement);
+  }
+  for (const std::string_view statement : kSqliteTriggers) {
+    migration.sqlite_statements.push_back(statement);
+  }
+  for (const std::string_view statement : kPostgresqlTriggers) {
+    migration.postgresql_statements.push_back(statement);
+  }
+  return migration;
+}
+
 }  // namespace
 
 const std::vector<Migration>& schema_migrations() {
@@ -253,6 +298,7 @@ const std::vector<Migration>& schema_migrations() {
       access_migration(),
       data_keys_migration(),
       audit_migration(),
+      audit_checkpoints_migration(),
   };
   return migrations;
 }

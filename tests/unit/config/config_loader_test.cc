@@ -141,6 +141,14 @@ TEST(ConfigLoaderTest, UnrelatedNameGetsNoSuggestion) {
   EXPECT_EQ(message, "telehealthd.toml:2:1: unknown key 'server.colour_scheme'");
 }
 
+TEST(ConfigLoaderTest, OverlongUnknownNameGetsNoSuggestion) {
+  const std::string name(200, 'x');
+
+  const auto message = error_of("[server]\n" + name + " = 1\n");
+
+  EXPECT_EQ(message, "telehealthd.toml:2:1: unknown key 'server." + name + "'");
+}
+
 TEST(ConfigLoaderTest, QuotedKeyWithDotIsNotAPath) {
   const auto message = error_of("\"server.listen\" = \"127.0.0.1:1\"\n");
 
