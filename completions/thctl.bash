@@ -4,7 +4,7 @@
 # The children of a command path ("" for the top level); empty for a verb.
 _thctl_children() {
   case "$1" in
-    "") echo "status user role careteam session token access patient audit" ;;
+    "") echo "status user role careteam session token access patient audit integrity" ;;
     user) echo "create list show disable enable unlock reset-mfa enrolment import" ;;
     role) echo "list show create grant revoke" ;;
     careteam) echo "add remove list" ;;
@@ -15,6 +15,7 @@ _thctl_children() {
     patient) echo "create list show" ;;
     audit) echo "verify checkpoint public-key prove consistency search report export" ;;
     "audit report") echo "access user emergency failed-logins" ;;
+    integrity) echo "check" ;;
   esac
 }
 

@@ -1,6 +1,7 @@
 #include "server/daemon.h"
 
 #include <Poco/ErrorHandler.h>
+#include <Poco/Net/SSLException.h>
 #include <Poco/Net/SSLManager.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
@@ -11,6 +12,7 @@
 #include <memory>
 #include <thread>
 
+#include "access/personal_tables.h"
 #include "audit/audit_log.h"
 #include "audit/checkpointer.h"
 #include "config/config_keys.h"
@@ -28,12 +30,14 @@
 #include "server/routes/audit_log_routes.h"
 #include "server/routes/audit_query_routes.h"
 #include "server/routes/auth_routes.h"
+#include "server/routes/integrity_routes.h"
 #include "server/routes/patient_routes.h"
 #include "server/routes/system_routes.h"
 #include "server/service_context.h"
 #include "server/session_authenticator.h"
 #include "server/systemd_notifier.h"
 #include "server/tls_context_holder.h"
+#include "storage/integrity_scanner.h"
 #include "storage/key_ring_protection.h"
 #include "storage/migration.h"
 #include "version.h"
@@ -42,15 +46,22 @@ namespace th::server {
 namespace {
 
 // Exceptions that escape a Poco connection thread (a failed TLS handshake,
-// a reset connection) are a remote peer's doing: logged at debug, so that a
-// scanner cannot flood the log.
+// a reset connection, a request the HTTP parser refused) are a remote
+// peer's doing: logged at debug, so that a scanner cannot flood the log.
+// Only the kind of failure is logged: the parser's messages quote what the
+// peer sent ("Not a valid integer: <header value>"). TLS failures keep
+// OpenSSL's reason, which never holds the peer's data.
 class QuietErrorHandler final : public Poco::ErrorHandler {
  public:
   void exception(const Poco::Exception& failure) override {
-    spdlog::debug("connection ended: {}", failure.displayText());
+    if (dynamic_cast<const Poco::Net::SSLException*>(&failure) != nullptr) {
+      spdlog::debug("connection ended: {}", failure.displayText());
+    } else {
+      spdlog::debug("connection ended: {}", failure.name());
+    }
   }
-  void exception(const std::exception& failure) override {
-    spdlog::debug("connection ended: {}", failure.what());
+  void exception(const std::exception&) override {
+    spdlog::debug("connection ended by an exception");
   }
   void exception() override { spdlog::debug("connection ended by an unknown exception"); }
 };
@@ -159,6 +170,7 @@ class Daemon {
   std::unique_ptr<audit::AuditLog> audit_log_;
   std::unique_ptr<audit::Checkpointer> checkpointer_;
   std::unique_ptr<AccessServices> access_;
+  std::unique_ptr<storage::IntegrityScanner> integrity_;
   std::unique_ptr<SessionAuthenticator> authenticator_;
   std::thread background_;
   std::atomic<bool> background_stop_{false};
@@ -287,6 +299,7 @@ Status Daemon::start() {
   add_patient_routes(*router_, *access_, context_);
   add_audit_log_routes(*router_, *checkpointer_, *audit_log_, context_);
   add_audit_query_routes(*router_, *access_, context_);
+  add_integrity_routes(*router_, *integrity_, *audit_log_, context_);
   TH_RETURN_IF_ERROR(router_->validate());
   add_gauges();
 
@@ -331,6 +344,8 @@ Status Daemon::open_access_control() {
   access_ = std::make_unique<AccessServices>(*database_, *protection_, *audit_log_, clock_,
                                              auth_settings_from(config_.auth));
   authenticator_ = std::make_unique<SessionAuthenticator>(access_->cache);
+  integrity_ = std::make_unique<storage::IntegrityScanner>(*database_);
+  access::register_personal_tables(*integrity_, *protection_);
   return ok_status();
 }
 

@@ -518,20 +518,21 @@ class PostgresqlRolesTest(unittest.TestCase):
         self.assertEqual(appends.returncode, 0, appends.stderr)
         self.assertEqual(writes.returncode, 0, writes.stderr)
 
-    @unittest.expectedFailure
     def test_daemon_serves_as_the_daemon_role(self):
-        # Fails today: at every start migrate() runs CREATE TABLE IF NOT
-        # EXISTS schema_migrations, which PostgreSQL refuses without CREATE
-        # on the schema even when the table exists. Remove the decorator once
-        # migrate() looks for the table before creating it.
         daemon = self.daemon_as(self.role)
         self.addCleanup(dispose, daemon)
 
         daemon.start()
         generate_events(daemon, 2)
+        patient = daemon.admin("POST", "/api/v1/patients",
+                               {"mrn": "ROLE-" + os.urandom(3).hex(), "given_name": "Ada",
+                                "family_name": "Role", "birth_date": "1970-01-01",
+                                "sex": "unknown", "state": "OR"})
 
+        self.assertEqual(patient.status, 201, patient.body)
         self.assertEqual(daemon.thctl("audit", "checkpoint", "--now").returncode, 0)
         self.assertEqual(daemon.thctl("audit", "verify").returncode, 0)
+        self.assertEqual(daemon.thctl("integrity", "check").returncode, 0)
 
 
 if __name__ == "__main__":

@@ -100,6 +100,9 @@ TABLE = [
     ("401 403 403 403 403 403 ok  403 403 ok ", "GET /api/v1/audit/public-key"),
     ("401 403 403 403 403 403 ok  403 403 ok ", "GET /api/v1/audit/proofs/inclusion/{event_id}"),
     ("401 403 403 403 403 403 ok  403 403 ok ", "GET /api/v1/audit/proofs/consistency"),
+    # Checking stored personal data against its integrity tags: compliance
+    # and the operator.
+    ("401 403 403 403 403 403 ok  403 403 ok ", "POST /api/v1/integrity/check"),
     # Reading it (who saw which patient): compliance alone, never admin or
     # the operator.
     ("401 403 403 403 403 403 ok  403 403 403", "GET /api/v1/audit/events"),
@@ -217,6 +220,8 @@ def probes(ctx):
         # Without the tree sizes: refused after the gate.
         ("GET", "/api/v1/audit/proofs/consistency"):
             lambda who, pid: Probe("/api/v1/audit/proofs/consistency", {400}),
+        ("POST", "/api/v1/integrity/check"):
+            lambda who, pid: Probe("/api/v1/integrity/check", {200}),
         ("GET", "/api/v1/audit/events"): lambda who, pid: Probe("/api/v1/audit/events", {200}),
         ("GET", "/api/v1/audit/reports/access"):
             lambda who, pid: Probe("/api/v1/audit/reports/access?patient=" + ctx.patient_in["id"],
