@@ -340,6 +340,14 @@ class Daemon:
                                 env=env, timeout=60)
         return result
 
+    def thctl_json(self, *args, **kwargs):
+        """thctl with --output json: (result, parsed stdout or None when empty)."""
+        result = self.thctl("--output", "json", *args, **kwargs)
+        try:
+            return result, json.loads(result.stdout) if result.stdout.strip() else None
+        except ValueError:
+            raise AssertionError("not JSON: %r %r" % (result.stdout, result.stderr)) from None
+
 
 class DaemonTestCase(unittest.TestCase):
     """Starts one daemon per test class (overrides in DAEMON_OVERRIDES)."""

@@ -75,11 +75,7 @@ def count_events(daemon):
 
 
 def thctl_json(daemon, *args, **kwargs):
-    result = daemon.thctl("--output", "json", *args, **kwargs)
-    try:
-        return result, json.loads(result.stdout) if result.stdout.strip() else None
-    except ValueError:
-        raise AssertionError("not JSON: %r %r" % (result.stdout, result.stderr)) from None
+    return daemon.thctl_json(*args, **kwargs)
 
 
 def split_note(note):

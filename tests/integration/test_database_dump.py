@@ -15,7 +15,6 @@ the dump is known to hold the rows.
 import glob
 import os
 import subprocess
-import unittest
 
 import access_fixtures as fx
 import harness

@@ -29,14 +29,6 @@ PHONE = "+1 503 555 0187"
 ADDRESS = "88 Larkspur Lane, Bend"
 
 
-def thctl_json(daemon, *args, **kwargs):
-    result = daemon.thctl("--output", "json", *args, **kwargs)
-    try:
-        return result, json.loads(result.stdout) if result.stdout.strip() else None
-    except ValueError:
-        raise AssertionError("not JSON: %r %r" % (result.stdout, result.stderr)) from None
-
-
 def check_events(daemon):
     """(outcome, reason) of every integrity check recorded, oldest first."""
     rows = daemon.sql("SELECT outcome, body FROM audit_events WHERE action = 'verify' AND "
@@ -60,7 +52,7 @@ class IntegrityCheckTest(fx.AccessTestCase):
         cls.compliance = fx.create_account(daemon, "compliance_officer")
         cls.patients = [fx.create_patient(daemon, given_name=GIVEN_NAME, family_name=FAMILY_NAME,
                                           phone=PHONE, address=ADDRESS)["id"] for _ in range(4)]
-        cls.clean_result, cls.clean_report = thctl_json(daemon, "integrity", "check")
+        cls.clean_result, cls.clean_report = daemon.thctl_json("integrity", "check")
         cls.clean_events = check_events(daemon)
 
         cls.altered_state, cls.altered_field = cls.patients[1], cls.patients[2]
@@ -90,7 +82,7 @@ class IntegrityCheckTest(fx.AccessTestCase):
         self.assertEqual(self.clean_events, [("success", "")])
 
     def test_check_reports_exactly_the_altered_rows_and_exits_65(self):
-        result, report = thctl_json(self.daemon, "integrity", "check")
+        result, report = self.daemon.thctl_json("integrity", "check")
 
         self.assertEqual(result.returncode, EXIT_DATA_ERROR, result.stderr)
         self.assertFalse(report["ok"])

@@ -1,5 +1,7 @@
 #include "server/routes/integrity_routes.h"
 
+#include <algorithm>
+
 #include "server/routes/route_helpers.h"
 
 namespace th::server {
