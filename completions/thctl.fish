@@ -4,7 +4,7 @@
 function __thctl_children
     switch "$argv"
         case ''
-            echo status user role careteam session token access patient audit
+            echo status user role careteam session token access patient audit keys
         case user
             echo create list show disable enable unlock reset-mfa enrolment import
         case role
@@ -25,6 +25,8 @@ function __thctl_children
             echo verify checkpoint public-key prove consistency search report export
         case 'audit report'
             echo access user emergency failed-logins
+        case keys
+            echo generate rotate status
     end
 end
 
@@ -84,6 +86,7 @@ complete -c thctl -n '__thctl_at ""' -a token -d 'API tokens'
 complete -c thctl -n '__thctl_at ""' -a access -d 'review of access to records'
 complete -c thctl -n '__thctl_at ""' -a patient -d 'patients and demographics'
 complete -c thctl -n '__thctl_at ""' -a audit -d 'integrity of the audit log'
+complete -c thctl -n '__thctl_at ""' -a keys -d 'key-encryption keys and their rotation'
 
 # user
 complete -c thctl -n '__thctl_at user' -a create -d 'create a user'
@@ -216,3 +219,9 @@ complete -c thctl -n '__thctl_at "audit report user"' -l from -x -d 'at or after
 complete -c thctl -n '__thctl_at "audit report user"' -l to -x -d 'at or before TIME'
 complete -c thctl -n '__thctl_at "audit report failed-logins"' -l from -x -d 'at or after TIME'
 complete -c thctl -n '__thctl_at "audit report failed-logins"' -l to -x -d 'at or before TIME'
+
+# keys
+complete -c thctl -n '__thctl_at keys' -a generate -d 'write a new key-encryption key file'
+complete -c thctl -n '__thctl_at keys' -a rotate -d 're-wrap every data key under the current key'
+complete -c thctl -n '__thctl_at keys' -a status -d 'the current key and the data keys under old ones'
+complete -c thctl -n '__thctl_at "keys generate"' -F -d 'new key file'

@@ -266,9 +266,9 @@ Result<SecretKey> unwrap_under(const std::vector<Kek>& keks, std::string_view ve
   const std::string action = action_for(verb, wrapped);
   const Kek* kek = find_kek(keks, wrapped.kek_id);
   if (kek == nullptr) {
-    return Error(ErrorCode::kFailedPrecondition,
-                 action + ": key-encryption key '" + wrapped.kek_id +
-                     "' is not loaded (wrong or missing key file)");
+    return Error(ErrorCode::kFailedPrecondition, action + ": key-encryption key '" +
+                                                     wrapped.kek_id +
+                                                     "' is not loaded (wrong or missing key file)");
   }
 
   auto key = aes256_gcm_open(kek->key.view(), wrapped.wrapped,
@@ -312,11 +312,23 @@ struct KeyRing::State {
     return wrap_under(keks.back(), purpose, std::move(id), key, created_at);
   }
 
-  // The loaded key of the record's purpose and id, or null. Needs the lock.
-  const SecretKey* loaded(const WrappedDataKey& wrapped) const {
+  // Unwraps a record under `under` (the ring's KEKs or ones about to
+  // replace them) and checks that it holds the key loaded under its id, if
+  // one is: a rotation or a reload must never put another key in its place.
+  // The caller holds the lock.
+  Result<SecretKey> unwrap_as_loaded(const std::vector<Kek>& under, std::string_view verb,
+                                     const WrappedDataKey& wrapped) const {
+    auto key = unwrap_under(under, verb, wrapped);
+    if (!key.ok()) {
+      return key.error();
+    }
     const Slot& slot = slots[slot_index(wrapped.purpose)];
-    const auto found = slot.keys.find(wrapped.dek_id);
-    return found == slot.keys.end() ? nullptr : &found->second;
+    const auto loaded = slot.keys.find(wrapped.dek_id);
+    if (loaded != slot.keys.end() && !constant_time_equal(loaded->second.view(), key->view())) {
+      return Error(ErrorCode::kDataLoss,
+                   action_for(verb, wrapped) + ": unwraps to another key than the one in use");
+    }
+    return key;
   }
 };
 
@@ -462,14 +474,9 @@ Status KeyRing::replace_keks(std::vector<std::string> kek_bytes,
   // that the new set was not checked against.
   const std::unique_lock lock(state_->mutex);
   for (const WrappedDataKey& record : stored) {
-    auto key = unwrap_under(*keks, "keep", record);
+    auto key = state_->unwrap_as_loaded(*keks, "keep", record);
     if (!key.ok()) {
       return key.error();
-    }
-    const SecretKey* loaded = state_->loaded(record);
-    if (loaded != nullptr && !constant_time_equal(loaded->view(), key->view())) {
-      return Error(ErrorCode::kDataLoss,
-                   action_for("keep", record) + ": unwraps to another key than the one in use");
     }
   }
   // The KEKs replaced are wiped as their SecretKeys are destroyed.
@@ -551,14 +558,9 @@ Result<std::string_view> KeyRing::current_key(KeyPurpose purpose) const {
 
 Result<WrappedDataKey> KeyRing::rewrap(const WrappedDataKey& wrapped) const {
   const std::shared_lock lock(state_->mutex);
-  auto key = unwrap_under(state_->keks, "rewrap", wrapped);
+  auto key = state_->unwrap_as_loaded(state_->keks, "rewrap", wrapped);
   if (!key.ok()) {
     return key.error();
-  }
-  const SecretKey* loaded = state_->loaded(wrapped);
-  if (loaded != nullptr && !constant_time_equal(loaded->view(), key->view())) {
-    return Error(ErrorCode::kDataLoss,
-                 action_for("rewrap", wrapped) + ": unwraps to another key than the one in use");
   }
   return wrap_under(state_->keks.back(), wrapped.purpose, wrapped.dek_id, key->view(),
                     wrapped.created_at);

@@ -103,7 +103,7 @@ Status check_keks_held(const crypto::KeyRing& ring, const std::vector<StoredKey>
                " wrapped by key-encryption key '" + missing[i] + "'";
   }
   message += missing.size() == 1 ? ", which is not configured" : ", which are not configured";
-  message += " (configured: " + listed(ring.kek_ids(), true) + ", the last current)";
+  message += " (configured: " + listed(ring.kek_ids(), true) + " (current))";
   return Error(ErrorCode::kFailedPrecondition, message);
 }
 
