@@ -373,7 +373,7 @@ void Daemon::log_key_status() {
                status->current_kek_id, status->kek_ids.size() - 1);
   if (status->remaining > 0) {
     spdlog::warn(
-        "{} of {} data keys are still wrapped by an earlier key-encryption key; "
+        "{} of {} data keys still await re-wrapping under the current key-encryption key; "
         "run `thctl keys rotate`",
         status->remaining, status->keys.size());
   }

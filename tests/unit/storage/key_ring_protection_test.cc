@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include "crypto/digest.h"
 #include "crypto/encoding.h"
 #include "crypto/random.h"
 #include "storage/database.h"
@@ -128,6 +129,22 @@ TEST_F(KeyRingProtectionTest, OpenRefusesAWrappingThatDoesNotUnwrap) {
   ASSERT_FALSE(reopened.ok());
   EXPECT_EQ(reopened.error().code(), ErrorCode::kDataLoss);
   EXPECT_NE(reopened.error().message().find("does not unwrap"), std::string::npos);
+}
+
+TEST_F(KeyRingProtectionTest, KeysNamingTheirKekByALegacyIdOpenAndRotationRenamesThem) {
+  const std::string kek = new_kek();
+  ASSERT_NE(open({kek}), nullptr);
+  const std::string legacy_id = crypto::hex_encode(crypto::sha256(kek)).substr(0, 8);
+  execute("UPDATE data_keys SET kek_id = '" + legacy_id + "'");
+
+  const auto protection = open({kek});
+  const std::size_t remaining = protection->status(database()).value().remaining;
+  const auto rotated = protection->rewrap_all(database(), clock_);
+
+  EXPECT_EQ(remaining, 3u);
+  ASSERT_TRUE(rotated.ok()) << rotated.error().message();
+  EXPECT_EQ(rotated->rewrapped, 3u);
+  EXPECT_EQ(column("kek_id"), std::vector<std::string>(3, crypto::kek_id_of(kek)));
 }
 
 // --- rotation ---
