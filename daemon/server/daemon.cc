@@ -2,6 +2,7 @@
 
 #include <Poco/ErrorHandler.h>
 #include <Poco/Net/SSLManager.h>
+#include <openssl/crypto.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
@@ -97,6 +98,13 @@ Result<std::string> read_kek(const std::string& path_or_credential) {
   return kek;
 }
 
+// Key bytes that are not handed on are wiped before their memory is freed.
+void wipe_keys(std::vector<std::string>& keys) {
+  for (std::string& key : keys) {
+    OPENSSL_cleanse(key.data(), key.size());
+  }
+}
+
 // Every KEK the configuration names, the current one (keys.kek_file) last.
 Result<std::vector<std::string>> read_keks(const KeysConfig& keys) {
   std::vector<std::string> keks;
@@ -105,6 +113,7 @@ Result<std::vector<std::string>> read_keks(const KeysConfig& keys) {
     const auto comma = previous.find(',');
     auto kek = read_kek(previous.substr(0, comma));
     if (!kek.ok()) {
+      wipe_keys(keks);
       return kek.error();
     }
     keks.push_back(std::move(*kek));
@@ -112,6 +121,7 @@ Result<std::vector<std::string>> read_keks(const KeysConfig& keys) {
   }
   auto current = read_kek(keys.kek_file);
   if (!current.ok()) {
+    wipe_keys(keks);
     return current.error();
   }
   keks.push_back(std::move(*current));
@@ -614,8 +624,7 @@ void Daemon::serve_until_stopped() {
 // Reload re-reads the file and applies what can change without a restart:
 // the log level and format, the TLS certificate and key, and the
 // key-encryption keys. Anything else in the new file takes effect at the next
-// restart. A file that no longer
-// parses leaves everything as it was.
+// restart. A file that no longer parses leaves everything as it was.
 void Daemon::reload() {
   notifier_.reloading();
   spdlog::info("reloading configuration");
@@ -659,6 +668,7 @@ void Daemon::reload_keks(const Config& fresh) {
     ids.push_back(crypto::kek_id_of(kek));
   }
   if (ids == protection_->kek_ids()) {
+    wipe_keys(*keks);
     return;
   }
   const Status replaced = protection_->replace_keks(*database_, std::move(*keks));

@@ -230,8 +230,26 @@ std::string legacy_kek_id_of(std::string_view kek) {
   return hex_encode(sha256(kek)).substr(0, kLegacyKekIdDigits);
 }
 
+// Wipes the keys left in a list when it goes out of scope; those moved out
+// are empty by then. So a list refused halfway leaves no key behind.
+class WipeOnExit {
+ public:
+  explicit WipeOnExit(std::vector<std::string>& keys) : keys_(keys) {}
+  WipeOnExit(const WipeOnExit&) = delete;
+  WipeOnExit& operator=(const WipeOnExit&) = delete;
+  ~WipeOnExit() {
+    for (std::string& key : keys_) {
+      OPENSSL_cleanse(key.data(), key.size());
+    }
+  }
+
+ private:
+  std::vector<std::string>& keys_;
+};
+
 // The KEKs of a list of raw keys, checked as create() documents.
 Result<std::vector<Kek>> make_keks(std::vector<std::string> kek_bytes, std::string_view action) {
+  const WipeOnExit wipe(kek_bytes);
   std::vector<Kek> keks;
   for (std::size_t i = 0; i < kek_bytes.size(); ++i) {
     SecretKey key(std::move(kek_bytes[i]));
