@@ -4,7 +4,7 @@
 # The children of a command path ("" for the top level); empty for a verb.
 _thctl_children() {
   case "$1" in
-    "") echo "status user role careteam session token access patient audit integrity" ;;
+    "") echo "status user role careteam session token access patient audit integrity keys" ;;
     user) echo "create list show disable enable unlock reset-mfa enrolment import" ;;
     role) echo "list show create grant revoke" ;;
     careteam) echo "add remove list" ;;
@@ -16,6 +16,7 @@ _thctl_children() {
     audit) echo "verify checkpoint public-key prove consistency search report export" ;;
     "audit report") echo "access user emergency failed-logins" ;;
     integrity) echo "check" ;;
+    keys) echo "generate rotate status" ;;
   esac
 }
 
@@ -127,7 +128,7 @@ _thctl() {
   children="$(_thctl_children "$path")"
   if [[ -n "$children" ]]; then
     mapfile -t COMPREPLY < <(compgen -W "$children" -- "$cur")
-  elif [[ "$path" == "user import" ]]; then
+  elif [[ "$path" == "user import" || "$path" == "keys generate" ]]; then
     mapfile -t COMPREPLY < <(compgen -f -- "$cur")
   elif [[ "$path" == "role show" ]]; then
     mapfile -t COMPREPLY < <(compgen -W "$_thctl_roles" -- "$cur")

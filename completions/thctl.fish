@@ -4,7 +4,7 @@
 function __thctl_children
     switch "$argv"
         case ''
-            echo status user role careteam session token access patient audit integrity
+            echo status user role careteam session token access patient audit integrity keys
         case user
             echo create list show disable enable unlock reset-mfa enrolment import
         case role
@@ -27,6 +27,8 @@ function __thctl_children
             echo access user emergency failed-logins
         case integrity
             echo check
+        case keys
+            echo generate rotate status
     end
 end
 
@@ -87,6 +89,7 @@ complete -c thctl -n '__thctl_at ""' -a access -d 'review of access to records'
 complete -c thctl -n '__thctl_at ""' -a patient -d 'patients and demographics'
 complete -c thctl -n '__thctl_at ""' -a audit -d 'integrity of the audit log'
 complete -c thctl -n '__thctl_at ""' -a integrity -d 'integrity of stored personal data'
+complete -c thctl -n '__thctl_at ""' -a keys -d 'key-encryption keys and their rotation'
 
 # user
 complete -c thctl -n '__thctl_at user' -a create -d 'create a user'
@@ -222,3 +225,8 @@ complete -c thctl -n '__thctl_at "audit report failed-logins"' -l to -x -d 'at o
 
 # integrity
 complete -c thctl -n '__thctl_at integrity' -a check -d 'check every record of personal data'
+# keys
+complete -c thctl -n '__thctl_at keys' -a generate -d 'write a new key-encryption key file'
+complete -c thctl -n '__thctl_at keys' -a rotate -d 're-wrap every data key under the current key'
+complete -c thctl -n '__thctl_at keys' -a status -d 'the current key and the data keys under old ones'
+complete -c thctl -n '__thctl_at "keys generate"' -F -d 'new key file'

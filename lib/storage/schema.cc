@@ -290,6 +290,15 @@ Migration audit_checkpoints_migration() {
   return migration;
 }
 
+// 6: when each data key was last re-wrapped under another key-encryption
+// key (0 for never), so that `thctl keys status` can show how a rotation
+// went. Existing keys start at 0.
+Migration data_key_rewrap_time_migration() {
+  static constexpr std::string_view kAdd =
+      "ALTER TABLE data_keys ADD COLUMN rewrapped_at BIGINT NOT NULL DEFAULT 0";
+  return Migration{6, "data key rewrap time", {kAdd}, {kAdd}};
+}
+
 }  // namespace
 
 const std::vector<Migration>& schema_migrations() {
@@ -299,6 +308,7 @@ const std::vector<Migration>& schema_migrations() {
       data_keys_migration(),
       audit_migration(),
       audit_checkpoints_migration(),
+      data_key_rewrap_time_migration(),
   };
   return migrations;
 }

@@ -82,6 +82,15 @@ def make_kek(directory, name="kek"):
     return path
 
 
+def make_signing_key(directory):
+    """An Ed25519 audit signing key as `openssl genpkey` writes it, readable by its owner only."""
+    path = os.path.join(directory, "audit-signing.pem")
+    subprocess.run(["openssl", "genpkey", "-algorithm", "ed25519", "-out", path],
+                   check=True, capture_output=True)
+    os.chmod(path, 0o600)
+    return path
+
+
 def create_postgresql_database():
     name = "th_" + uuid.uuid4().hex[:12]
     subprocess.run(["createdb", name], check=True, capture_output=True)

@@ -29,22 +29,13 @@ AUDIT_TABLES = ["audit_events", "audit_event_patients", "audit_checkpoints"]
 ONLY_POSTGRESQL = "needs TH_TEST_BACKEND=postgresql (backend is %s)" % harness.BACKEND
 
 
-def make_signing_key(directory):
-    """An Ed25519 key as `openssl genpkey` writes it, readable by its owner only."""
-    path = os.path.join(directory, "audit-signing.pem")
-    subprocess.run(["openssl", "genpkey", "-algorithm", "ed25519", "-out", path],
-                   check=True, capture_output=True)
-    os.chmod(path, 0o600)
-    return path
-
-
 def audit_daemon(audit=None, database=None, overrides=None):
     """A daemon (not started) with a signing key; checkpoints only on request
     unless `audit` sets intervals."""
     sections = {"auth": {"login_attempts_per_minute": 100000}}
     sections.update(overrides or {})
     daemon = harness.Daemon(sections, database=database)
-    daemon.sections["audit"] = {"signing_key_file": make_signing_key(daemon.dir),
+    daemon.sections["audit"] = {"signing_key_file": harness.make_signing_key(daemon.dir),
                                 "checkpoint_interval_events": 1000000,
                                 "checkpoint_interval_seconds": 86400}
     daemon.sections["audit"].update(audit or {})

@@ -78,6 +78,10 @@ TABLE = [
     ("401 403 403 403 403 403 403 ok  403 ok", "GET /api/v1/tokens"),
     ("401 403 403 403 403 403 403 ok  403 ok", "POST /api/v1/tokens"),
     ("401 403 403 403 403 403 403 ok  403 ok", "DELETE /api/v1/tokens/{id}"),
+    # Key-encryption keys: administration, like the rest of the system; the
+    # replies hold ids and times only, never key material or patient data.
+    ("401 403 403 403 403 403 403 ok  403 ok", "GET /api/v1/keys/status"),
+    ("401 403 403 403 403 403 403 ok  403 ok", "POST /api/v1/keys/rotate"),
     # Reviewing break-glass access is the compliance officer's alone.
     ("401 403 403 403 403 403 ok  403 403 403", "GET /api/v1/emergency-access"),
     ("401 403 403 403 403 403 ok  403 403 403", "POST /api/v1/emergency-access/{id}/review"),
@@ -188,6 +192,9 @@ def probes(ctx):
             lambda who, pid: Probe("/api/v1/tokens", {201}, {"user": spare, "name": "matrix"}),
         ("DELETE", "/api/v1/tokens/{id}"):
             lambda who, pid: Probe("/api/v1/tokens/" + fx.random_id(), {404}),
+        ("GET", "/api/v1/keys/status"): lambda who, pid: Probe("/api/v1/keys/status", {200}),
+        # With one KEK configured a rotation re-wraps nothing: safe to repeat.
+        ("POST", "/api/v1/keys/rotate"): lambda who, pid: Probe("/api/v1/keys/rotate", {200}),
         ("GET", "/api/v1/emergency-access"):
             lambda who, pid: Probe("/api/v1/emergency-access", {200}),
         ("POST", "/api/v1/emergency-access/{id}/review"):
