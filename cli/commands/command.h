@@ -42,6 +42,9 @@ void register_access_command(CLI::App& app, CommandEnv& env);
 void register_patient_command(CLI::App& app, CommandEnv& env);
 void register_audit_command(CLI::App& app, CommandEnv& env);
 void register_audit_query_command(CLI::App& app, CommandEnv& env);
+void register_practitioner_command(CLI::App& app, CommandEnv& env);
+void register_appointment_command(CLI::App& app, CommandEnv& env);
+void register_schedule_command(CLI::App& app, CommandEnv& env);
 
 // ---- Helpers for the noun files ----
 

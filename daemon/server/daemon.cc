@@ -19,16 +19,19 @@
 #include "config/secret_file.h"
 #include "crypto/key_ring.h"
 #include "logging/logging.h"
+#include "scheduling/scheduling_services.h"
 #include "server/access_services.h"
 #include "server/dev_mode.h"
 #include "server/http_listener.h"
 #include "server/peer_credentials.h"
 #include "server/request_dispatcher.h"
 #include "server/routes/admin_routes.h"
+#include "server/routes/appointment_routes.h"
 #include "server/routes/audit_log_routes.h"
 #include "server/routes/audit_query_routes.h"
 #include "server/routes/auth_routes.h"
 #include "server/routes/patient_routes.h"
+#include "server/routes/schedule_routes.h"
 #include "server/routes/system_routes.h"
 #include "server/service_context.h"
 #include "server/session_authenticator.h"
@@ -125,6 +128,13 @@ access::AuthSettings auth_settings_from(const AuthConfig& auth) {
   return settings;
 }
 
+scheduling::SchedulingSettings scheduling_settings_from(const SchedulingConfig& config) {
+  scheduling::SchedulingSettings settings;
+  settings.check_in_opens_minutes = config.check_in_opens_minutes;
+  settings.booking_horizon_days = config.booking_horizon_days;
+  return settings;
+}
+
 class Daemon {
  public:
   explicit Daemon(DaemonOptions options) : options_(std::move(options)) {}
@@ -159,6 +169,7 @@ class Daemon {
   std::unique_ptr<audit::AuditLog> audit_log_;
   std::unique_ptr<audit::Checkpointer> checkpointer_;
   std::unique_ptr<AccessServices> access_;
+  std::unique_ptr<scheduling::SchedulingServices> scheduling_;
   std::unique_ptr<SessionAuthenticator> authenticator_;
   std::thread background_;
   std::atomic<bool> background_stop_{false};
@@ -287,6 +298,8 @@ Status Daemon::start() {
   add_patient_routes(*router_, *access_, context_);
   add_audit_log_routes(*router_, *checkpointer_, *audit_log_, context_);
   add_audit_query_routes(*router_, *access_, context_);
+  add_schedule_routes(*router_, *scheduling_, context_);
+  add_appointment_routes(*router_, *scheduling_, context_);
   TH_RETURN_IF_ERROR(router_->validate());
   add_gauges();
 
@@ -331,6 +344,9 @@ Status Daemon::open_access_control() {
   access_ = std::make_unique<AccessServices>(*database_, *protection_, *audit_log_, clock_,
                                              auth_settings_from(config_.auth));
   authenticator_ = std::make_unique<SessionAuthenticator>(access_->cache);
+  scheduling_ = std::make_unique<scheduling::SchedulingServices>(
+      *database_, *protection_, access_->users, access_->patients, access_->scope, *audit_log_,
+      clock_, scheduling_settings_from(config_.scheduling));
   return ok_status();
 }
 
