@@ -42,19 +42,22 @@ std::string with_query(const std::string& path, std::string_view name, std::stri
   return path + (path.find('?') == std::string::npos ? "?" : "&") + pair.substr(1);
 }
 
-Status list_appointments(CommandEnv& env, ApiClient& client, const AppointmentOptions& options) {
-  std::string path = "/api/v1/appointments";
-  path = with_query(path, "practitioner", options.practitioner);
-  path = with_query(path, "patient", options.patient);
-  path = with_query(path, "date", options.date);
-  path = with_query(path, "status", options.status);
-  path = with_query(path, "tz", options.tz);
+Status show_appointments(CommandEnv& env, ApiClient& client, const std::string& path) {
   auto appointments = get_items(client, path);
   if (!appointments.ok()) {
     return appointments.error();
   }
   show_listing(env, *appointments, kAppointmentColumns);
   return ok_status();
+}
+
+Status list_appointments(CommandEnv& env, ApiClient& client, const AppointmentOptions& options) {
+  std::string path = "/api/v1/appointments";
+  path = with_query(path, "practitioner", options.practitioner);
+  path = with_query(path, "patient", options.patient);
+  path = with_query(path, "date", options.date);
+  path = with_query(path, "status", options.status);
+  return show_appointments(env, client, with_query(path, "tz", options.tz));
 }
 
 Status show_appointment(CommandEnv& env, ApiClient& client, const AppointmentOptions& options) {
@@ -97,13 +100,7 @@ Status day_schedule(CommandEnv& env, ApiClient& client, const AppointmentOptions
   }
   std::string path = "/api/v1/practitioners/" + *id + "/schedule";
   path = with_query(path, "date", options.date);
-  path = with_query(path, "tz", options.tz);
-  auto appointments = get_items(client, path);
-  if (!appointments.ok()) {
-    return appointments.error();
-  }
-  show_listing(env, *appointments, kAppointmentColumns);
-  return ok_status();
+  return show_appointments(env, client, with_query(path, "tz", options.tz));
 }
 
 }  // namespace

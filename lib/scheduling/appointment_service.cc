@@ -244,14 +244,26 @@ Result<std::vector<AppointmentView>> AppointmentService::visible(
   return views;
 }
 
-Status AppointmentService::record_listing(audit::AuditEvent event,
-                                          const std::vector<AppointmentView>& views,
-                                          bool emergency) {
-  for (const AppointmentView& view : views) {
+Result<std::vector<AppointmentView>> AppointmentService::listing(const AppointmentFilter& filter,
+                                                                 const access::Caller& caller,
+                                                                 audit::AuditEvent event) {
+  bool emergency = false;
+  auto views = deps_.database.run([&](soci::session& session) {
+    auto stored = deps_.appointments.list(session, filter);
+    if (!stored.ok()) {
+      return Result<std::vector<AppointmentView>>(stored.error());
+    }
+    return visible(session, std::move(*stored), caller, emergency);
+  });
+  if (!views.ok()) {
+    return views.error();
+  }
+  for (const AppointmentView& view : *views) {
     event.patient_ids.push_back(view.appointment.patient_id);
   }
   event.emergency = emergency;
-  return deps_.audit.record(std::move(event));
+  TH_RETURN_IF_ERROR(deps_.audit.record(std::move(event)));
+  return views;
 }
 
 Result<std::vector<AppointmentView>> AppointmentService::list(const AppointmentQuery& query,
@@ -278,19 +290,7 @@ Result<std::vector<AppointmentView>> AppointmentService::list(const AppointmentQ
       return status.error();
     }
   }
-  bool emergency = false;
-  auto views = deps_.database.run([&](soci::session& session) {
-    auto stored = deps_.appointments.list(session, filter);
-    if (!stored.ok()) {
-      return Result<std::vector<AppointmentView>>(stored.error());
-    }
-    return visible(session, std::move(*stored), caller, emergency);
-  });
-  if (!views.ok()) {
-    return views.error();
-  }
-  TH_RETURN_IF_ERROR(record_listing(caller.event("search", "appointment"), *views, emergency));
-  return views;
+  return listing(filter, caller, caller.event("search", "appointment"));
 }
 
 Result<std::vector<AppointmentView>> AppointmentService::day_schedule(
@@ -303,23 +303,13 @@ Result<std::vector<AppointmentView>> AppointmentService::day_schedule(
   filter.from = day.start;
   filter.to = day.end;
   filter.limit = kListingLimit;
-  bool emergency = false;
-  auto views = deps_.database.run([&](soci::session& session) {
+  TH_RETURN_IF_ERROR(deps_.database.run([&](soci::session& session) -> Status {
     if (!deps_.practitioners.find(session, practitioner_id)) {
-      return Result<std::vector<AppointmentView>>(no_practitioner(practitioner_id));
+      return no_practitioner(practitioner_id);
     }
-    auto stored = deps_.appointments.list(session, filter);
-    if (!stored.ok()) {
-      return Result<std::vector<AppointmentView>>(stored.error());
-    }
-    return visible(session, std::move(*stored), caller, emergency);
-  });
-  if (!views.ok()) {
-    return views.error();
-  }
-  TH_RETURN_IF_ERROR(
-      record_listing(caller.event("search", "schedule", practitioner_id), *views, emergency));
-  return views;
+    return ok_status();
+  }));
+  return listing(filter, caller, caller.event("search", "schedule", practitioner_id));
 }
 
 }  // namespace th::scheduling

@@ -96,8 +96,11 @@ class AppointmentService {
   Result<std::vector<AppointmentView>> visible(soci::session& session,
                                                std::vector<Appointment> appointments,
                                                const access::Caller& caller, bool& emergency);
-  Status record_listing(audit::AuditEvent event, const std::vector<AppointmentView>& views,
-                        bool emergency);
+  // The visible appointments matching `filter`, once `event` (completed
+  // with their patients) is recorded.
+  Result<std::vector<AppointmentView>> listing(const AppointmentFilter& filter,
+                                               const access::Caller& caller,
+                                               audit::AuditEvent event);
 
   AppointmentServiceDeps deps_;
 };

@@ -10,6 +10,9 @@
 namespace th::scheduling {
 namespace {
 
+// The longest span of dates an availability listing covers.
+constexpr long long kMaxListingDays = 366;
+
 Error no_practitioner(const std::string& id) {
   return Error(ErrorCode::kNotFound, "no practitioner '" + id + "'");
 }
@@ -89,7 +92,7 @@ Result<std::vector<VisitType>> ScheduleService::list_visit_types() {
 
 Result<Availability> ScheduleService::availability(const std::string& practitioner_id,
                                                    const LocalDate& first, const LocalDate& last) {
-  if (days_between(first, last) < 0 || days_between(first, last) >= kMaxSearchDays * 12) {
+  if (days_between(first, last) < 0 || days_between(first, last) >= kMaxListingDays) {
     return Error(ErrorCode::kInvalidArgument, "the date range must run forward, at most a year");
   }
   return deps_.database.run([&](soci::session& session) -> Result<Availability> {

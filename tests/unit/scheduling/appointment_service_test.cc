@@ -13,7 +13,28 @@
 namespace th::scheduling {
 namespace {
 
-class AppointmentServiceTest : public SchedulingFixture {};
+class AppointmentServiceTest : public SchedulingFixture {
+ protected:
+  // Books the patients at 09:00, 09:20, ... on Monday 9 March and checks
+  // them in at 09:10 (when check-in is open for the first three), the last
+  // booked first; returns the appointment ids.
+  std::vector<std::string> waiting_room(const std::string& practitioner,
+                                        const std::vector<std::string>& patients) {
+    std::vector<std::string> ids;
+    for (std::size_t i = 0; i < patients.size(); ++i) {
+      BookingRequest request = booking(practitioner, patients[i], "2026-03-09T09:00:00Z");
+      request.starts_at += static_cast<UnixMicros>(i) * 20 * kMicrosPerMinute;
+      auto booked = services_->bookings.book(request, front_desk());
+      EXPECT_TRUE(booked.ok());
+      ids.push_back(booked.ok() ? booked->appointment.id : "");
+    }
+    clock_.set_micros(at("2026-03-09T09:10:00Z"));
+    for (auto id = ids.rbegin(); id != ids.rend(); ++id) {
+      EXPECT_TRUE(services_->visits.check_in(*id, front_desk()).ok());
+    }
+    return ids;
+  }
+};
 
 TEST_F(AppointmentServiceTest, FrontDeskBooksAVisitInsideAvailability) {
   const std::string practitioner = add_practitioner();
@@ -264,23 +285,16 @@ TEST_F(AppointmentServiceTest, QueueShowsPositionsAndPatientsSeeOnlyTheirOwn) {
   const std::string first = add_patient("OR");
   const std::string second = add_patient("OR");
   const access::Caller second_self = caller_as("patient", add_user("patient", second), second);
-  auto a =
-      services_->bookings.book(booking(practitioner, first, "2026-03-09T09:00:00Z"), front_desk());
-  auto b =
-      services_->bookings.book(booking(practitioner, second, "2026-03-09T09:20:00Z"), front_desk());
-  ASSERT_TRUE(a.ok() && b.ok());
-  clock_.set_micros(at("2026-03-09T08:50:00Z"));
-  ASSERT_TRUE(services_->visits.check_in(b->appointment.id, front_desk()).ok());
-  ASSERT_TRUE(services_->visits.check_in(a->appointment.id, front_desk()).ok());
+  const std::vector<std::string> ids = waiting_room(practitioner, {first, second});
 
   auto staff_view = services_->visits.queue(practitioner, front_desk());
   auto patient_view = services_->visits.queue(practitioner, second_self);
 
   ASSERT_TRUE(staff_view.ok());
   ASSERT_EQ(staff_view->places.size(), 2u);
-  EXPECT_EQ(staff_view->places[0].appointment.id, a->appointment.id);
-  EXPECT_EQ(staff_view->places[0].estimated_wait_seconds, 10 * 60);
-  EXPECT_EQ(staff_view->places[1].estimated_wait_seconds, 30 * 60);
+  EXPECT_EQ(staff_view->places[0].appointment.id, ids[0]);
+  EXPECT_EQ(staff_view->places[0].estimated_wait_seconds, 0);        // due since 09:00
+  EXPECT_EQ(staff_view->places[1].estimated_wait_seconds, 20 * 60);  // after the first
   ASSERT_TRUE(patient_view.ok());
   ASSERT_EQ(patient_view->places.size(), 1u);
   EXPECT_EQ(patient_view->places[0].position, 2);
@@ -289,23 +303,17 @@ TEST_F(AppointmentServiceTest, QueueShowsPositionsAndPatientsSeeOnlyTheirOwn) {
 
 TEST_F(AppointmentServiceTest, UrgentFlagMovesAPatientToTheFront) {
   const std::string practitioner = add_practitioner();
-  const std::string first = add_patient("OR");
-  const std::string second = add_patient("OR");
-  auto a =
-      services_->bookings.book(booking(practitioner, first, "2026-03-09T09:00:00Z"), front_desk());
-  auto b =
-      services_->bookings.book(booking(practitioner, second, "2026-03-09T09:20:00Z"), front_desk());
-  ASSERT_TRUE(a.ok() && b.ok());
-  clock_.set_micros(at("2026-03-09T08:50:00Z"));
-  ASSERT_TRUE(services_->visits.check_in(a->appointment.id, front_desk()).ok());
-  ASSERT_TRUE(services_->visits.check_in(b->appointment.id, front_desk()).ok());
+  const std::vector<std::string> ids =
+      waiting_room(practitioner, {add_patient("OR"), add_patient("OR"), add_patient("OR")});
 
-  ASSERT_TRUE(services_->visits.set_urgent(b->appointment.id, true, front_desk()).ok());
+  ASSERT_TRUE(services_->visits.set_urgent(ids[2], true, front_desk()).ok());
   auto queue = services_->visits.queue(practitioner, front_desk());
 
   ASSERT_TRUE(queue.ok());
-  EXPECT_EQ(queue->places[0].appointment.id, b->appointment.id);
+  ASSERT_EQ(queue->places.size(), 3u);
+  EXPECT_EQ(queue->places[0].appointment.id, ids[2]);
   EXPECT_TRUE(queue->places[0].appointment.urgent);
+  EXPECT_EQ(queue->places[1].appointment.id, ids[0]);
 }
 
 class RecordingObserver final : public AppointmentEvents, public QueueEvents {
@@ -378,7 +386,8 @@ TEST_F(AppointmentObserverTest, AnObserverFailureRollsTheBookingBack) {
                                           front_desk());
 
   EXPECT_EQ(booked.error().code(), ErrorCode::kUnavailable);
-  EXPECT_TRUE(observer_.committed.size() == 1 && retried.ok());
+  EXPECT_TRUE(retried.ok());
+  EXPECT_EQ(observer_.committed, std::vector<std::string>{"booked"});
 }
 
 TEST_F(AppointmentServiceTest, ReadsAreRefusedWhenTheAuditLogIsDown) {
