@@ -44,6 +44,9 @@ void register_audit_command(CLI::App& app, CommandEnv& env);
 void register_audit_query_command(CLI::App& app, CommandEnv& env);
 void register_integrity_command(CLI::App& app, CommandEnv& env);
 void register_keys_command(CLI::App& app, CommandEnv& env);
+void register_practitioner_command(CLI::App& app, CommandEnv& env);
+void register_appointment_command(CLI::App& app, CommandEnv& env);
+void register_schedule_command(CLI::App& app, CommandEnv& env);
 
 // ---- Helpers for the noun files ----
 

@@ -23,18 +23,21 @@
 #include "config/secret_file.h"
 #include "crypto/key_ring.h"
 #include "logging/logging.h"
+#include "scheduling/scheduling_services.h"
 #include "server/access_services.h"
 #include "server/dev_mode.h"
 #include "server/http_listener.h"
 #include "server/peer_credentials.h"
 #include "server/request_dispatcher.h"
 #include "server/routes/admin_routes.h"
+#include "server/routes/appointment_routes.h"
 #include "server/routes/audit_log_routes.h"
 #include "server/routes/audit_query_routes.h"
 #include "server/routes/auth_routes.h"
 #include "server/routes/integrity_routes.h"
 #include "server/routes/key_routes.h"
 #include "server/routes/patient_routes.h"
+#include "server/routes/schedule_routes.h"
 #include "server/routes/system_routes.h"
 #include "server/service_context.h"
 #include "server/session_authenticator.h"
@@ -180,6 +183,13 @@ access::AuthSettings auth_settings_from(const AuthConfig& auth) {
   return settings;
 }
 
+scheduling::SchedulingSettings scheduling_settings_from(const SchedulingConfig& config) {
+  scheduling::SchedulingSettings settings;
+  settings.check_in_opens_minutes = config.check_in_opens_minutes;
+  settings.booking_horizon_days = config.booking_horizon_days;
+  return settings;
+}
+
 class Daemon {
  public:
   explicit Daemon(DaemonOptions options) : options_(std::move(options)) {}
@@ -217,6 +227,7 @@ class Daemon {
   std::unique_ptr<audit::Checkpointer> checkpointer_;
   std::unique_ptr<AccessServices> access_;
   std::unique_ptr<storage::IntegrityScanner> integrity_;
+  std::unique_ptr<scheduling::SchedulingServices> scheduling_;
   std::unique_ptr<SessionAuthenticator> authenticator_;
   std::thread background_;
   std::atomic<bool> background_stop_{false};
@@ -347,6 +358,8 @@ Status Daemon::start() {
   add_audit_query_routes(*router_, *access_, context_);
   add_integrity_routes(*router_, *integrity_, *audit_log_, context_);
   add_key_routes(*router_, *protection_, *audit_log_, context_);
+  add_schedule_routes(*router_, *scheduling_, context_);
+  add_appointment_routes(*router_, *scheduling_, context_);
   TH_RETURN_IF_ERROR(router_->validate());
   add_gauges();
 
@@ -382,6 +395,9 @@ Status Daemon::open_access_control() {
   authenticator_ = std::make_unique<SessionAuthenticator>(access_->cache);
   integrity_ = std::make_unique<storage::IntegrityScanner>(*database_);
   access::register_personal_tables(*integrity_, *protection_);
+  scheduling_ = std::make_unique<scheduling::SchedulingServices>(
+      *database_, *protection_, access_->users, access_->patients, access_->scope, *audit_log_,
+      clock_, scheduling_settings_from(config_.scheduling));
   return ok_status();
 }
 

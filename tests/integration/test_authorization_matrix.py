@@ -115,6 +115,34 @@ TABLE = [
     ("401 403 403 403 403 403 ok  403 403 403", "GET /api/v1/audit/reports/emergency"),
     ("401 403 403 403 403 403 ok  403 403 403", "GET /api/v1/audit/reports/failed-logins"),
     ("401 403 403 403 403 403 ok  403 403 403", "GET /api/v1/audit/export"),
+    # Scheduling. Reading profiles, availability, visit types, slots,
+    # appointments and queues: every role holding appointment.read (patients
+    # see only their own appointments and places, inside the handlers).
+    ("401 ok  ok  ok  ok  403 403 403 403 403", "GET /api/v1/practitioners"),
+    ("401 ok  ok  ok  ok  403 403 403 403 403", "GET /api/v1/practitioners/{id}"),
+    # NPI and licensure are credentialing: administrators and the operator.
+    ("401 403 403 403 403 403 403 ok  403 ok ", "PUT /api/v1/practitioners/{id}"),
+    ("401 ok  ok  ok  ok  403 403 403 403 403", "GET /api/v1/practitioners/{id}/availability"),
+    ("401 403 ok  403 ok  403 403 403 403 403", "PUT /api/v1/practitioners/{id}/availability"),
+    ("401 403 ok  403 ok  403 403 403 403 403", "POST /api/v1/practitioners/{id}/exceptions"),
+    ("401 403 ok  403 ok  403 403 403 403 403",
+     "DELETE /api/v1/practitioners/{id}/exceptions/{exception}"),
+    # The day schedule names other patients: staff only.
+    ("401 403 ok  ok  ok  403 403 403 403 403", "GET /api/v1/practitioners/{id}/schedule"),
+    ("401 ok  ok  ok  ok  403 403 403 403 403", "GET /api/v1/practitioners/{id}/queue"),
+    ("401 ok  ok  ok  ok  403 403 403 403 403", "GET /api/v1/visit-types"),
+    ("401 403 ok  403 ok  403 403 403 403 403", "PUT /api/v1/visit-types/{code}"),
+    ("401 ok  ok  ok  ok  403 403 403 403 403", "GET /api/v1/slots"),
+    ("401 ok  ok  ok  ok  403 403 403 403 403", "POST /api/v1/appointments"),
+    ("401 ok  ok  ok  ok  403 403 403 403 403", "GET /api/v1/appointments"),
+    ("401 ok  ok  ok  ok  403 403 403 403 403", "GET /api/v1/appointments/{id}"),
+    ("401 ok  ok  ok  ok  403 403 403 403 403", "POST /api/v1/appointments/{id}/reschedule"),
+    ("401 ok  ok  ok  ok  403 403 403 403 403", "POST /api/v1/appointments/{id}/cancel"),
+    ("401 ok  ok  ok  ok  403 403 403 403 403", "POST /api/v1/appointments/{id}/check-in"),
+    ("401 ok  ok  ok  ok  403 403 403 403 403", "POST /api/v1/appointments/{id}/start"),
+    ("401 ok  ok  ok  ok  403 403 403 403 403", "POST /api/v1/appointments/{id}/complete"),
+    ("401 ok  ok  ok  ok  403 403 403 403 403", "POST /api/v1/appointments/{id}/no-show"),
+    ("401 ok  ok  ok  ok  403 403 403 403 403", "POST /api/v1/appointments/{id}/urgency"),
 ]
 
 PATIENT_SCOPED = re.compile(r"^/api/v1/patients/\{id\}")
@@ -240,6 +268,54 @@ def probes(ctx):
         ("GET", "/api/v1/audit/reports/failed-logins"):
             lambda who, pid: Probe("/api/v1/audit/reports/failed-logins", {200}),
         ("GET", "/api/v1/audit/export"): lambda who, pid: Probe("/api/v1/audit/export", {200}),
+        # Scheduling: unknown practitioners and appointments (404), or bodies
+        # refused after the gate (400), so the probes change nothing.
+        ("GET", "/api/v1/practitioners"): lambda who, pid: Probe("/api/v1/practitioners", {200}),
+        ("GET", "/api/v1/practitioners/{id}"):
+            lambda who, pid: Probe("/api/v1/practitioners/" + fx.random_id(), {404}),
+        ("PUT", "/api/v1/practitioners/{id}"):
+            lambda who, pid: Probe("/api/v1/practitioners/" + spare, {400}, {}),
+        ("GET", "/api/v1/practitioners/{id}/availability"):
+            lambda who, pid: Probe("/api/v1/practitioners/%s/availability" % fx.random_id(),
+                                   {404}),
+        ("PUT", "/api/v1/practitioners/{id}/availability"):
+            lambda who, pid: Probe("/api/v1/practitioners/%s/availability" % fx.random_id(),
+                                   {404}, {"rules": []}),
+        ("POST", "/api/v1/practitioners/{id}/exceptions"):
+            lambda who, pid: Probe("/api/v1/practitioners/%s/exceptions" % fx.random_id(), {404},
+                                   {"date": "2030-01-07", "kind": "time_off"}),
+        ("DELETE", "/api/v1/practitioners/{id}/exceptions/{exception}"):
+            lambda who, pid: Probe("/api/v1/practitioners/%s/exceptions/%s"
+                                   % (fx.random_id(), fx.random_id()), {404}),
+        ("GET", "/api/v1/practitioners/{id}/schedule"):
+            lambda who, pid: Probe("/api/v1/practitioners/%s/schedule" % fx.random_id(), {404}),
+        ("GET", "/api/v1/practitioners/{id}/queue"):
+            lambda who, pid: Probe("/api/v1/practitioners/%s/queue" % fx.random_id(), {404}),
+        ("GET", "/api/v1/visit-types"): lambda who, pid: Probe("/api/v1/visit-types", {200}),
+        ("PUT", "/api/v1/visit-types/{code}"):
+            lambda who, pid: Probe("/api/v1/visit-types/matrix", {400}, {"name": ""}),
+        ("GET", "/api/v1/slots"): lambda who, pid: Probe("/api/v1/slots", {400}),
+        ("POST", "/api/v1/appointments"): lambda who, pid: Probe("/api/v1/appointments", {400}, {}),
+        ("GET", "/api/v1/appointments"): lambda who, pid: Probe("/api/v1/appointments", {200}),
+        ("GET", "/api/v1/appointments/{id}"):
+            lambda who, pid: Probe("/api/v1/appointments/" + fx.random_id(), {404}),
+        ("POST", "/api/v1/appointments/{id}/reschedule"):
+            lambda who, pid: Probe("/api/v1/appointments/%s/reschedule" % fx.random_id(), {404},
+                                   {"start": "2030-01-07T10:00:00Z"}),
+        ("POST", "/api/v1/appointments/{id}/cancel"):
+            lambda who, pid: Probe("/api/v1/appointments/%s/cancel" % fx.random_id(), {404},
+                                   {"reason": "matrix probe"}),
+        ("POST", "/api/v1/appointments/{id}/check-in"):
+            lambda who, pid: Probe("/api/v1/appointments/%s/check-in" % fx.random_id(), {404}),
+        ("POST", "/api/v1/appointments/{id}/start"):
+            lambda who, pid: Probe("/api/v1/appointments/%s/start" % fx.random_id(), {404}),
+        ("POST", "/api/v1/appointments/{id}/complete"):
+            lambda who, pid: Probe("/api/v1/appointments/%s/complete" % fx.random_id(), {404}),
+        ("POST", "/api/v1/appointments/{id}/no-show"):
+            lambda who, pid: Probe("/api/v1/appointments/%s/no-show" % fx.random_id(), {404}),
+        ("POST", "/api/v1/appointments/{id}/urgency"):
+            lambda who, pid: Probe("/api/v1/appointments/%s/urgency" % fx.random_id(), {404},
+                                   {"urgent": True}),
     }
 
 

@@ -87,6 +87,8 @@ Result<ApiResponse> read_patient(AccessServices& access, ServiceContext& context
   event.emergency = decision->emergency;
   if (decision->emergency) {
     event.reason = "emergency access under grant " + decision->grant_id;
+  } else if (!decision->relationship.empty()) {
+    event.reason = "in scope through " + decision->relationship;
   }
   TH_RETURN_IF_ERROR(access.audit.record(event));
 
