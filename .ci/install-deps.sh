@@ -8,10 +8,13 @@ packages=(
   # build
   build-essential cmake ninja-build pkg-config clang-format
   libpoco-dev libsoci-dev libboost-dev libcli11-dev libspdlog-dev libtomlplusplus-dev
-  libssl-dev libsqlite3-dev libpq-dev libsystemd-dev libargon2-dev libgtest-dev
+  libssl-dev libsqlite3-dev libpq-dev libsystemd-dev libargon2-dev libgtest-dev libcctz-dev
   # tests
   postgresql postgresql-contrib sqlite3 python3 openssl mandoc groff-base zsh fish
   systemd procps
+  # tests of reminders: a real SMTP server with STARTTLS, and an independent
+  # iCalendar parser for the feeds
+  python3-aiosmtpd python3-icalendar
 )
 
 missing=()
