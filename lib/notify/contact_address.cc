@@ -73,14 +73,19 @@ std::optional<std::string> normalize_phone(std::string_view number) {
   return "+1" + digits;
 }
 
-std::string email_domain(std::string_view mailbox) {
+std::string mailbox_address(std::string_view mailbox) {
   const auto open = mailbox.rfind('<');
   if (open != std::string_view::npos) {
     const auto close = mailbox.find('>', open);
     mailbox = mailbox.substr(open + 1, close == std::string_view::npos ? close : close - open - 1);
   }
-  const auto at = mailbox.rfind('@');
-  return at == std::string_view::npos ? std::string() : std::string(trim(mailbox.substr(at + 1)));
+  return std::string(trim(mailbox));
+}
+
+std::string email_domain(std::string_view mailbox) {
+  const std::string address = mailbox_address(mailbox);
+  const auto at = address.rfind('@');
+  return at == std::string::npos ? std::string() : address.substr(at + 1);
 }
 
 }  // namespace th::notify

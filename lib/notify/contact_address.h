@@ -22,6 +22,9 @@ namespace th::notify {
 // otherwise.
 [[nodiscard]] std::optional<std::string> normalize_phone(std::string_view number);
 
+// The address of a "Name <address>" mailbox, or the text itself trimmed.
+[[nodiscard]] std::string mailbox_address(std::string_view mailbox);
+
 // The domain of an address or of a "Name <address>" mailbox; empty if none.
 [[nodiscard]] std::string email_domain(std::string_view mailbox);
 

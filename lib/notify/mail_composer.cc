@@ -44,13 +44,14 @@ std::unique_ptr<Poco::Net::MailMessage> compose_mail(const ClaimedMessage& messa
   mail->set("Message-ID", message_id_for(message.entry.id, identity.message_id_domain));
   mail->set("Auto-Submitted", "auto-generated");
 
-  // The message takes ownership of the part sources it is given (Poco's API).
-  auto* body = new Poco::Net::StringPartSource(message.body, "text/plain; charset=UTF-8");
   if (message.attachment.empty()) {
-    mail->addContent(body, Poco::Net::MailMessage::ENCODING_QUOTED_PRINTABLE);
+    mail->setContentType("text/plain; charset=UTF-8");
+    mail->setContent(message.body, Poco::Net::MailMessage::ENCODING_QUOTED_PRINTABLE);
     return mail;
   }
-  mail->addPart("", body, Poco::Net::MailMessage::CONTENT_INLINE,
+  // The message takes ownership of the part sources it is given (Poco's API).
+  mail->addPart("", new Poco::Net::StringPartSource(message.body, "text/plain; charset=UTF-8"),
+                Poco::Net::MailMessage::CONTENT_INLINE,
                 Poco::Net::MailMessage::ENCODING_QUOTED_PRINTABLE);
   const std::string type =
       "text/calendar; charset=UTF-8; method=" + calendar_method(message.attachment);
