@@ -16,6 +16,7 @@ constexpr th::cli::NounRegistrar kNouns[] = {
     th::cli::register_session_command, th::cli::register_token_command,
     th::cli::register_access_command,  th::cli::register_patient_command,
     th::cli::register_audit_command,   th::cli::register_audit_query_command,
+    th::cli::register_reminder_command, th::cli::register_calendar_command,
 };
 
 std::string env_or(const char* name, const std::string& fallback) {

@@ -4,7 +4,7 @@
 # The children of a command path ("" for the top level); empty for a verb.
 _thctl_children() {
   case "$1" in
-    "") echo "status user role careteam session token access patient audit" ;;
+    "") echo "status user role careteam session token access patient audit reminder calendar" ;;
     user) echo "create list show disable enable unlock reset-mfa enrolment import" ;;
     role) echo "list show create grant revoke" ;;
     careteam) echo "add remove list" ;;
@@ -15,6 +15,9 @@ _thctl_children() {
     patient) echo "create list show" ;;
     audit) echo "verify checkpoint public-key prove consistency search report export" ;;
     "audit report") echo "access user emergency failed-logins" ;;
+    reminder) echo "list retry" ;;
+    calendar) echo "token" ;;
+    "calendar token") echo "rotate revoke" ;;
   esac
 }
 
@@ -40,6 +43,8 @@ _thctl_options() {
     "audit report access") echo "--patient --from --to" ;;
     "audit report user") echo "--user --from --to" ;;
     "audit report failed-logins") echo "--from --to" ;;
+    "reminder list") echo "--status --limit" ;;
+    "calendar token rotate" | "calendar token revoke") echo "--practitioner" ;;
     "audit export")
       echo "--format --user --patient --action --resource --outcome --from --to --emergency --out"
       ;;
@@ -55,7 +60,7 @@ _thctl_takes_value() {
       --kind | --patient | --permission | --description | --idle-timeout | --user | --name | \
       --expires-in-days | --outcome | --comment | --mrn | --given-name | --family-name | \
       --birth-date | --sex | --state | --phone | --address | --from | --to | --action | \
-      --resource | --limit | --after | --format | --out)
+      --resource | --limit | --after | --format | --out | --status | --practitioner)
       return 0
       ;;
   esac
@@ -111,6 +116,9 @@ _thctl() {
         fi
         ;;
       --format) mapfile -t COMPREPLY < <(compgen -W "csv ndjson fhir" -- "$cur") ;;
+      --status)
+        mapfile -t COMPREPLY < <(compgen -W "pending sending sent failed cancelled" -- "$cur")
+        ;;
       --out) mapfile -t COMPREPLY < <(compgen -f -- "$cur") ;;
     esac
     return 0

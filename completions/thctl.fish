@@ -4,7 +4,7 @@
 function __thctl_children
     switch "$argv"
         case ''
-            echo status user role careteam session token access patient audit
+            echo status user role careteam session token access patient audit reminder calendar
         case user
             echo create list show disable enable unlock reset-mfa enrolment import
         case role
@@ -25,6 +25,12 @@ function __thctl_children
             echo verify checkpoint public-key prove consistency search report export
         case 'audit report'
             echo access user emergency failed-logins
+        case reminder
+            echo list retry
+        case calendar
+            echo token
+        case 'calendar token'
+            echo rotate revoke
     end
 end
 
@@ -44,7 +50,7 @@ function __thctl_path
                 --kind --patient --permission --description --idle-timeout --user --name \
                 --expires-in-days --outcome --comment --mrn --given-name --family-name \
                 --birth-date --sex --state --phone --address --from --to --action --resource \
-                --limit --after --format --out
+                --limit --after --format --out --status --practitioner
                 set skip 1
             case '-*'
             case '*'
@@ -84,6 +90,8 @@ complete -c thctl -n '__thctl_at ""' -a token -d 'API tokens'
 complete -c thctl -n '__thctl_at ""' -a access -d 'review of access to records'
 complete -c thctl -n '__thctl_at ""' -a patient -d 'patients and demographics'
 complete -c thctl -n '__thctl_at ""' -a audit -d 'integrity of the audit log'
+complete -c thctl -n '__thctl_at ""' -a reminder -d 'messages to patients (the outbox)'
+complete -c thctl -n '__thctl_at ""' -a calendar -d "practitioners' calendar feeds"
 
 # user
 complete -c thctl -n '__thctl_at user' -a create -d 'create a user'
@@ -216,3 +224,19 @@ complete -c thctl -n '__thctl_at "audit report user"' -l from -x -d 'at or after
 complete -c thctl -n '__thctl_at "audit report user"' -l to -x -d 'at or before TIME'
 complete -c thctl -n '__thctl_at "audit report failed-logins"' -l from -x -d 'at or after TIME'
 complete -c thctl -n '__thctl_at "audit report failed-logins"' -l to -x -d 'at or before TIME'
+
+# reminder
+complete -c thctl -n '__thctl_at reminder' -a list -d 'list queued, sent and failed messages'
+complete -c thctl -n '__thctl_at reminder' -a retry -d 'send a failed message again'
+complete -c thctl -n '__thctl_at "reminder list"' -l status -x \
+    -a 'pending sending sent failed cancelled' -d 'only messages in this state'
+complete -c thctl -n '__thctl_at "reminder list"' -l limit -x -d 'at most this many (1-1000)'
+
+# calendar
+complete -c thctl -n '__thctl_at calendar' -a token -d 'the secret tokens in feed URLs'
+complete -c thctl -n '__thctl_at "calendar token"' -a rotate -d 'issue a new feed URL'
+complete -c thctl -n '__thctl_at "calendar token"' -a revoke -d "end a practitioner's feed URL"
+complete -c thctl -n '__thctl_at "calendar token rotate"' -l practitioner -x \
+    -d 'user ID of the practitioner'
+complete -c thctl -n '__thctl_at "calendar token revoke"' -l practitioner -x \
+    -d 'user ID of the practitioner'

@@ -42,6 +42,8 @@ void register_access_command(CLI::App& app, CommandEnv& env);
 void register_patient_command(CLI::App& app, CommandEnv& env);
 void register_audit_command(CLI::App& app, CommandEnv& env);
 void register_audit_query_command(CLI::App& app, CommandEnv& env);
+void register_reminder_command(CLI::App& app, CommandEnv& env);
+void register_calendar_command(CLI::App& app, CommandEnv& env);
 
 // ---- Helpers for the noun files ----
 

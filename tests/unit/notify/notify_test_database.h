@@ -2,8 +2,9 @@
 // tests of the outbox, feed tokens and opt-outs, on the backend the suite
 // runs on: SQLite in a temporary folder by default, or, when
 // TH_TEST_BACKEND=postgresql (inside pg_virtualenv, which exports PGHOST and
-// the rest), a PostgreSQL database of its own created for the test and
-// dropped after it. Also a real key-ring DataProtection under a random KEK.
+// the rest), a PostgreSQL schema of its own in the "postgres" database,
+// created for the test and dropped after it (a schema takes milliseconds
+// where a database takes a second). Also a real key-ring DataProtection under a random KEK.
 // Not thread-safe itself; the Database it holds is.
 #pragma once
 
@@ -41,8 +42,8 @@ class NotifyTestDatabase {
     const std::string suffix = crypto::hex_encode(crypto::random_bytes(6));
     if (testing_on_postgresql()) {
       postgresql_name_ = "th_unit_" + suffix;
-      admin("CREATE DATABASE " + postgresql_name_);
-      options.url = "postgresql:///" + postgresql_name_;
+      admin("CREATE SCHEMA " + postgresql_name_);
+      options.url = "postgresql:///postgres?options=-csearch_path%3D" + postgresql_name_;
     } else {
       directory_ = std::filesystem::temp_directory_path() / ("th-notify-" + suffix);
       std::filesystem::create_directory(directory_);
@@ -62,7 +63,7 @@ class NotifyTestDatabase {
     protection_.reset();
     database_.reset();
     if (!postgresql_name_.empty()) {
-      admin("DROP DATABASE " + postgresql_name_);
+      admin("DROP SCHEMA " + postgresql_name_ + " CASCADE");
     }
     std::error_code ignored;
     if (!directory_.empty()) {
