@@ -66,7 +66,7 @@ SendResult SmtpSender::send(const ClaimedMessage& message) {
     if (settings_.username.empty()) {
       session.login(settings_.helo_name);
     } else {
-      session.login(settings_.helo_name, Poco::Net::SMTPClientSession::AUTH_LOGIN,
+      session.login(settings_.helo_name, Poco::Net::SMTPClientSession::AUTH_PLAIN,
                     settings_.username, settings_.password);
     }
     const auto mail = compose_mail(message, settings_.identity, clock_.now_micros());
