@@ -5,8 +5,7 @@
 // For each message: connect (with the timeout), EHLO, STARTTLS, the TLS
 // handshake with the server's certificate checked against the configured CA
 // and host name, EHLO again, AUTH PLAIN (inside TLS) when a username is
-// configured, then MAIL,
-// RCPT, DATA. A server that does not offer STARTTLS, or whose certificate
+// configured, then MAIL, RCPT, DATA. A server that does not offer STARTTLS, or whose certificate
 // fails, gets nothing: the message is retried later, and fails after the
 // last attempt, rather than ever going out in clear text.
 //
