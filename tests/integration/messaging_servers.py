@@ -238,7 +238,7 @@ class SmsProvider:
 
 def report_change(daemon, appointment, start, kind="booked", sequence=1, practitioner="prac-1",
                   patient="pat-1", email_address="", phone="", zone="America/New_York",
-                  count=1, minutes=20):
+                  count=1, minutes=20, initials=""):
     """Reports an appointment change through the fixture tool; returns the
     number of messages it queued."""
     command = [FIXTURE, "--config", daemon.config_path, "--kind", kind,
@@ -246,7 +246,7 @@ def report_change(daemon, appointment, start, kind="booked", sequence=1, practit
                "--start", str(int(start)), "--minutes", str(minutes),
                "--practitioner", practitioner, "--practitioner-name", "Dr. Lee",
                "--patient", patient, "--email", email_address, "--phone", phone, "--zone", zone,
-               "--count", str(count)]
+               "--count", str(count), "--initials", initials]
     result = subprocess.run(command, capture_output=True, text=True, timeout=60)
     if result.returncode != 0:
         raise AssertionError("th_notify_fixture failed: " + result.stderr)
