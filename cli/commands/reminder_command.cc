@@ -61,8 +61,9 @@ void register_reminder_command(CLI::App& app, CommandEnv& env) {
       app.add_subcommand("reminder", "Inspect and retry messages to patients (the outbox)");
   reminder->require_subcommand(1);
 
-  CLI::App* list = add_verb(*reminder, "list", "List queued, sent and failed messages", env,
-                            [&env, options](ApiClient& c) { return list_reminders(env, c, *options); });
+  CLI::App* list =
+      add_verb(*reminder, "list", "List queued, sent and failed messages", env,
+               [&env, options](ApiClient& c) { return list_reminders(env, c, *options); });
   list->add_option("--status", options->status, "only messages in this state")
       ->check(CLI::IsMember({"pending", "sending", "sent", "failed", "cancelled"}));
   list->add_option("--limit", options->limit, "at most this many, newest first (default 100)")

@@ -437,9 +437,8 @@ void Daemon::start_background_work() {
   checkpointer_->start([](const Error& error) {
     spdlog::error("audit checkpoint not signed: {}", error.message());
   });
-  notify_->dispatcher.start(log_dispatch, [](const Error& error) {
-    spdlog::warn("reminders: {}", error.message());
-  });
+  notify_->dispatcher.start(
+      log_dispatch, [](const Error& error) { spdlog::warn("reminders: {}", error.message()); });
 }
 
 void Daemon::stop_background_work() {
@@ -577,17 +576,14 @@ void Daemon::add_gauges() {
   metrics_.add_gauge("telehealthd_db_reconnects_total",
                      "Database sessions reopened after a lost connection.",
                      [this] { return static_cast<double>(database_->pool_stats().reconnects); });
-  metrics_.add_gauge("telehealthd_outbox_sent_total", "Messages to patients sent.", [this] {
-    return static_cast<double>(notify_->dispatcher.stats().sent);
-  });
+  metrics_.add_gauge("telehealthd_outbox_sent_total", "Messages to patients sent.",
+                     [this] { return static_cast<double>(notify_->dispatcher.stats().sent); });
   metrics_.add_gauge("telehealthd_outbox_retried_total",
-                     "Sends to patients that failed and will be retried.", [this] {
-                       return static_cast<double>(notify_->dispatcher.stats().retried);
-                     });
+                     "Sends to patients that failed and will be retried.",
+                     [this] { return static_cast<double>(notify_->dispatcher.stats().retried); });
   metrics_.add_gauge("telehealthd_outbox_failed_total",
-                     "Messages to patients that gave up for good.", [this] {
-                       return static_cast<double>(notify_->dispatcher.stats().failed);
-                     });
+                     "Messages to patients that gave up for good.",
+                     [this] { return static_cast<double>(notify_->dispatcher.stats().failed); });
   metrics_.add_gauge("telehealthd_uptime_seconds", "Seconds since the daemon started.", [this] {
     return static_cast<double>(clock_.now_micros() - context_.started_at) / 1e6;
   });

@@ -59,9 +59,8 @@ Result<notify::ReminderSettings> reminder_settings(const Config& config) {
   static constexpr Kind kKinds[] = {
       {"booked", &notify::ReminderSettings::booked, &RemindersConfig::booked_subject,
        &RemindersConfig::booked_body, &RemindersConfig::booked_sms},
-      {"rescheduled", &notify::ReminderSettings::rescheduled,
-       &RemindersConfig::rescheduled_subject, &RemindersConfig::rescheduled_body,
-       &RemindersConfig::rescheduled_sms},
+      {"rescheduled", &notify::ReminderSettings::rescheduled, &RemindersConfig::rescheduled_subject,
+       &RemindersConfig::rescheduled_body, &RemindersConfig::rescheduled_sms},
       {"cancelled", &notify::ReminderSettings::cancelled, &RemindersConfig::cancelled_subject,
        &RemindersConfig::cancelled_body, &RemindersConfig::cancelled_sms},
       {"reminder", &notify::ReminderSettings::reminder, &RemindersConfig::reminder_subject,
@@ -143,8 +142,8 @@ Status add_senders(const Config& config, const Clock& clock, const std::string& 
   if (!config.sms.url.empty()) {
     auto credentials = optional_secret("sms.credentials_file", config.sms.credentials_file);
     auto tls = client_tls("sms.ca_file", config.sms.ca_file);
-    auto body = parse_template("sms.body_template", config.sms.body_template,
-                               notify::kSmsBodyPlaceholders);
+    auto body =
+        parse_template("sms.body_template", config.sms.body_template, notify::kSmsBodyPlaceholders);
     if (!credentials.ok()) {
       return credentials.error();
     }
@@ -201,9 +200,8 @@ Result<std::unique_ptr<NotifyServices>> NotifyServices::create(const Config& con
   Poco::Net::SSLManager::instance().initializeClient(
       nullptr, new Poco::Net::RejectCertificateHandler(false), nullptr);
 
-  auto services = std::make_unique<NotifyServices>(database, protection, clock,
-                                                   std::move(*settings), std::move(feed),
-                                                   std::move(options));
+  auto services = std::make_unique<NotifyServices>(
+      database, protection, clock, std::move(*settings), std::move(feed), std::move(options));
   TH_RETURN_IF_ERROR(add_senders(config, clock, node_name, services->dispatcher));
   services->notifier.set_wake([dispatcher = &services->dispatcher] { dispatcher->wake(); });
   services->public_base_url = effective_public_base_url(config.server);

@@ -281,9 +281,10 @@ std::optional<std::string> minute_offsets(const std::string& value) {
 
 std::optional<std::string> link_path(const std::string& value) {
   if (!value.starts_with('/') ||
-      std::any_of(value.begin(), value.end(), [](unsigned char c) {
-        return c <= 0x20 || c == 0x7f || c == '"' || c == '<' || c == '>';
-      }) ||
+      std::any_of(value.begin(), value.end(),
+                  [](unsigned char c) {
+                    return c <= 0x20 || c == 0x7f || c == '"' || c == '<' || c == '>';
+                  }) ||
       !TextTemplate::parse(value, kLinkPlaceholders).ok()) {
     return must("be a path starting with '/', where {appointment_id} may appear", value);
   }
@@ -331,8 +332,8 @@ std::optional<std::string> https_url(const std::string& value) {
   const bool clean = std::none_of(value.begin(), value.end(), [](unsigned char c) {
     return std::isspace(c) || std::iscntrl(c) || c == '#';
   });
-  if (value.empty() || (value.starts_with("https://") && value.size() > 8 && value[8] != '/' &&
-                        clean)) {
+  if (value.empty() ||
+      (value.starts_with("https://") && value.size() > 8 && value[8] != '/' && clean)) {
     return std::nullopt;
   }
   return must("be empty or an https:// URL", value);
@@ -543,8 +544,8 @@ std::vector<ConfigKey> build_table() {
       integer_key("reminders.retry_initial_seconds", &C::reminders,
                   &RemindersConfig::retry_initial_seconds, 1, 86400,
                   "wait after the first failed try, doubling after each"),
-      integer_key("reminders.retry_max_seconds", &C::reminders,
-                  &RemindersConfig::retry_max_seconds, 1, 604800, "longest wait between tries"),
+      integer_key("reminders.retry_max_seconds", &C::reminders, &RemindersConfig::retry_max_seconds,
+                  1, 604800, "longest wait between tries"),
       integer_key("reminders.lease_seconds", &C::reminders, &RemindersConfig::lease_seconds, 3,
                   3600, "how long a claim on a message keeps other daemons off it"),
       integer_key("reminders.poll_interval_seconds", &C::reminders,
@@ -556,9 +557,8 @@ std::vector<ConfigKey> build_table() {
                  single_line_text, "the clinic's name in messages, as {clinic}"),
       string_key("reminders.link_path", &C::reminders, &RemindersConfig::link_path, link_path,
                  "path of the link in messages, after server.public_base_url"),
-      string_key("reminders.default_time_zone", &C::reminders,
-                 &RemindersConfig::default_time_zone, zone_name,
-                 "time zone of patients without one of their own"),
+      string_key("reminders.default_time_zone", &C::reminders, &RemindersConfig::default_time_zone,
+                 zone_name, "time zone of patients without one of their own"),
       string_key("reminders.date_format", &C::reminders, &RemindersConfig::date_format,
                  non_empty_line, "how {date} is written (strftime)"),
       string_key("reminders.time_format", &C::reminders, &RemindersConfig::time_format,
@@ -576,8 +576,7 @@ std::vector<ConfigKey> build_table() {
                  message_template(kMessagePlaceholders, true), "text of a new-time email"),
       string_key("reminders.rescheduled_sms", &C::reminders, &RemindersConfig::rescheduled_sms,
                  message_template(kMessagePlaceholders, false), "text of a new-time SMS"),
-      string_key("reminders.cancelled_subject", &C::reminders,
-                 &RemindersConfig::cancelled_subject,
+      string_key("reminders.cancelled_subject", &C::reminders, &RemindersConfig::cancelled_subject,
                  message_template(kMessagePlaceholders, false), "subject of a cancellation email"),
       string_key("reminders.cancelled_body", &C::reminders, &RemindersConfig::cancelled_body,
                  message_template(kMessagePlaceholders, true), "text of a cancellation email"),

@@ -151,8 +151,8 @@ Result<std::vector<int>> parse_minute_offsets(std::string_view text) {
   std::size_t start = 0;
   for (;;) {
     const auto comma = text.find(',', start);
-    const std::string_view item =
-        text.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+    const std::string_view item = text.substr(
+        start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
     int minutes = 0;
     const auto [end, error] = std::from_chars(item.data(), item.data() + item.size(), minutes);
     if (item.empty() || error != std::errc() || end != item.data() + item.size() || minutes < 1 ||

@@ -2,13 +2,12 @@
 
 namespace th::notify {
 
-Result<NotifyOutcome> AppointmentNotifier::on_appointment_change(
-    soci::session& session, const AppointmentSummary& change) {
+Result<NotifyOutcome> AppointmentNotifier::on_appointment_change(soci::session& session,
+                                                                 const AppointmentSummary& change) {
   NotifyOutcome outcome;
   const UnixMicros now = clock_.now_micros();
-  auto superseded =
-      outbox_.supersede(session, ReminderPlanner::reference_of(change.appointment_id),
-                        change.sequence);
+  auto superseded = outbox_.supersede(session, ReminderPlanner::reference_of(change.appointment_id),
+                                      change.sequence);
   if (!superseded.ok()) {
     return superseded.error();
   }

@@ -39,9 +39,8 @@ struct NotifyOutcome {
 
 class AppointmentNotifier {
  public:
-  AppointmentNotifier(const ReminderPlanner& planner, Outbox& outbox,
-                      ContactOptOutStore& opt_outs, CalendarEntryStore& entries,
-                      FeedAttendee attendee, const Clock& clock)
+  AppointmentNotifier(const ReminderPlanner& planner, Outbox& outbox, ContactOptOutStore& opt_outs,
+                      CalendarEntryStore& entries, FeedAttendee attendee, const Clock& clock)
       : planner_(planner),
         outbox_(outbox),
         opt_outs_(opt_outs),

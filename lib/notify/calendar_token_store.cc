@@ -79,7 +79,8 @@ std::optional<FeedTokenOwner> CalendarTokenStore::find(soci::session& session,
       soci::use(presented), soci::into(row);
   // The index lookup found a row by its hash; comparing the whole hash in
   // constant time as well keeps the decision itself free of timing.
-  if (!session.got_data() || !crypto::constant_time_equal(storage::column_text(row, 2), presented)) {
+  if (!session.got_data() ||
+      !crypto::constant_time_equal(storage::column_text(row, 2), presented)) {
     return std::nullopt;
   }
   FeedTokenOwner owner;
@@ -94,8 +95,8 @@ void CalendarTokenStore::touch(soci::session& session, const FeedTokenOwner& own
   if (now - owner.last_used_at < kTouchIntervalMicros) {
     return;
   }
-  session << "UPDATE calendar_feed_tokens SET last_used_at = :now WHERE id = :id",
-      soci::use(now), soci::use(owner.token_id);
+  session << "UPDATE calendar_feed_tokens SET last_used_at = :now WHERE id = :id", soci::use(now),
+      soci::use(owner.token_id);
 }
 
 }  // namespace th::notify

@@ -35,9 +35,9 @@ std::optional<std::string> normalize_email(std::string_view address) {
   const std::string_view domain = trimmed.substr(at + 1);
   const bool domain_ok = domain.find('.') != std::string_view::npos && domain.front() != '.' &&
                          domain.back() != '.' && domain.find("..") == std::string_view::npos;
-  if (local.empty() || !domain_ok ||
-      std::any_of(trimmed.begin(), trimmed.end(),
-                  [](char c) { return is_forbidden_in_address(static_cast<unsigned char>(c)); })) {
+  if (local.empty() || !domain_ok || std::any_of(trimmed.begin(), trimmed.end(), [](char c) {
+        return is_forbidden_in_address(static_cast<unsigned char>(c));
+      })) {
     return std::nullopt;
   }
   return std::string(trimmed);

@@ -15,9 +15,8 @@ ContactOptOuts ContactOptOutStore::get(soci::session& session, const std::string
   return opt_outs;
 }
 
-bool ContactOptOutStore::set(soci::session& session, const std::string& patient_id,
-                             Channel channel, bool opted_out, const std::string& updated_by,
-                             UnixMicros now) {
+bool ContactOptOutStore::set(soci::session& session, const std::string& patient_id, Channel channel,
+                             bool opted_out, const std::string& updated_by, UnixMicros now) {
   const std::string name(channel_name(channel));
   if (!opted_out) {
     soci::statement remove =

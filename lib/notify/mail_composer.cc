@@ -33,8 +33,7 @@ std::string message_id_for(const std::string& outbox_id, const std::string& doma
 }
 
 std::unique_ptr<Poco::Net::MailMessage> compose_mail(const ClaimedMessage& message,
-                                                     const MailIdentity& identity,
-                                                     UnixMicros now) {
+                                                     const MailIdentity& identity, UnixMicros now) {
   auto mail = std::make_unique<Poco::Net::MailMessage>();
   mail->setSender(header_safe(identity.from));
   mail->addRecipient(Poco::Net::MailRecipient(Poco::Net::MailRecipient::PRIMARY_RECIPIENT,

@@ -26,8 +26,7 @@ struct MailIdentity {
   std::string message_id_domain;  // right-hand side of Message-IDs
 };
 
-[[nodiscard]] std::string message_id_for(const std::string& outbox_id,
-                                         const std::string& domain);
+[[nodiscard]] std::string message_id_for(const std::string& outbox_id, const std::string& domain);
 
 [[nodiscard]] std::unique_ptr<Poco::Net::MailMessage> compose_mail(const ClaimedMessage& message,
                                                                    const MailIdentity& identity,

@@ -277,10 +277,9 @@ Result<bool> Outbox::finish(storage::Database& database, const ClaimedMessage& c
     const UnixMicros now = clock_.now_micros();
     const UnixMicros next = next_attempt_at == 0 ? claimed.entry.next_attempt_at : next_attempt_at;
     const UnixMicros sent_at = sent ? now : 0;
-    soci::statement update =
-        (session.prepare << sql, soci::use(status), soci::use(next), soci::use(message),
-         soci::use(sent_at), soci::use(now), soci::use(claimed.entry.id),
-         soci::use(claimed.claim_token));
+    soci::statement update = (session.prepare << sql, soci::use(status), soci::use(next),
+                              soci::use(message), soci::use(sent_at), soci::use(now),
+                              soci::use(claimed.entry.id), soci::use(claimed.claim_token));
     update.execute(true);
     return update.get_affected_rows() == 1;
   });

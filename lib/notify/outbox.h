@@ -45,10 +45,10 @@
 namespace th::notify {
 
 struct ClaimOptions {
-  std::string node;                 // recorded as claimed_by
-  std::size_t limit = 20;           // messages per claim
-  std::int64_t lease_seconds = 300; // how long a claim keeps others off
-  int max_attempts = 8;             // a lapsed claim at this count fails the row
+  std::string node;                  // recorded as claimed_by
+  std::size_t limit = 20;            // messages per claim
+  std::int64_t lease_seconds = 300;  // how long a claim keeps others off
+  int max_attempts = 8;              // a lapsed claim at this count fails the row
 };
 
 struct OutboxFilter {
@@ -85,8 +85,8 @@ class Outbox {
   [[nodiscard]] Result<bool> mark_sent(storage::Database& database, const ClaimedMessage& claimed);
   [[nodiscard]] Result<bool> mark_retry(storage::Database& database, const ClaimedMessage& claimed,
                                         UnixMicros next_attempt_at, std::string_view error);
-  [[nodiscard]] Result<bool> mark_failed(storage::Database& database,
-                                         const ClaimedMessage& claimed, std::string_view error);
+  [[nodiscard]] Result<bool> mark_failed(storage::Database& database, const ClaimedMessage& claimed,
+                                         std::string_view error);
 
   // Extends the lease of every row of a claim still being sent (the
   // dispatcher renews while it works through a batch, so a slow send never
@@ -109,8 +109,7 @@ class Outbox {
 
  private:
   Result<std::string> seal(std::string_view value, std::string_view column, const std::string& id);
-  Result<std::string> open(std::string_view stored, std::string_view column,
-                           const std::string& id);
+  Result<std::string> open(std::string_view stored, std::string_view column, const std::string& id);
   Result<bool> finish(storage::Database& database, const ClaimedMessage& claimed,
                       OutboxStatus outcome, UnixMicros next_attempt_at, std::string_view error);
 

@@ -101,9 +101,9 @@ void OutboxDispatcher::record(const ClaimedMessage& message, const SendResult& r
   event.detail = result.detail;
 
   Result<bool> recorded = false;
-  const bool give_up = result.outcome == SendOutcome::kRejected ||
-                       (result.outcome == SendOutcome::kRetry &&
-                        options_.retry.exhausted(message.entry.attempts));
+  const bool give_up =
+      result.outcome == SendOutcome::kRejected ||
+      (result.outcome == SendOutcome::kRetry && options_.retry.exhausted(message.entry.attempts));
   if (result.outcome == SendOutcome::kSent) {
     event.status = OutboxStatus::kSent;
     recorded = outbox_.mark_sent(database_, message);
@@ -162,8 +162,7 @@ void OutboxDispatcher::loop() {
 
 bool OutboxDispatcher::wait_for_work(std::chrono::milliseconds timeout) {
   std::unique_lock lock(mutex_);
-  const bool woken =
-      wakeup_.wait_for(lock, timeout, [this] { return woken_ || stopping_.load(); });
+  const bool woken = wakeup_.wait_for(lock, timeout, [this] { return woken_ || stopping_.load(); });
   woken_ = false;
   return woken;
 }

@@ -27,15 +27,15 @@ std::string_view outbox_status_name(OutboxStatus status);
 struct NewMessage {
   std::string dedupe_key;
   Channel channel = Channel::kEmail;
-  std::string kind;       // what it says: booked, rescheduled, cancelled, reminder
-  std::string reference;  // what it is about, "appointment:<id>"; may be empty
+  std::string kind;           // what it says: booked, rescheduled, cancelled, reminder
+  std::string reference;      // what it is about, "appointment:<id>"; may be empty
   std::int64_t revision = 0;  // the version of `reference` it was planned for
   std::string patient_id;     // the recipient, when a patient; may be empty
   // Personal fields, sealed at rest.
-  std::string recipient;   // email address or E.164 phone number
-  std::string subject;     // email only
-  std::string body;        // plain text
-  std::string attachment;  // an iCalendar object (email only); empty for none
+  std::string recipient;      // email address or E.164 phone number
+  std::string subject;        // email only
+  std::string body;           // plain text
+  std::string attachment;     // an iCalendar object (email only); empty for none
   UnixMicros due_at = 0;      // not sent before
   UnixMicros expires_at = 0;  // not sent after (a reminder of a visit that has begun); 0: never
 };

@@ -84,7 +84,8 @@ std::vector<ReminderPlanner::Recipient> ReminderPlanner::recipients(
 }
 
 std::string ReminderPlanner::link(const AppointmentSummary& change) const {
-  return settings_.link_base + settings_.link_path.render({{"appointment_id", change.appointment_id}});
+  return settings_.link_base +
+         settings_.link_path.render({{"appointment_id", change.appointment_id}});
 }
 
 NewMessage ReminderPlanner::compose(const AppointmentSummary& change, const Recipient& recipient,
@@ -93,10 +94,10 @@ NewMessage ReminderPlanner::compose(const AppointmentSummary& change, const Reci
   const std::string zone = change.patient.time_zone;
   const Values values = {
       {"clinic", single_line(settings_.clinic_name)},
-      {"date", zoned_text(change.starts_at, zone, settings_.default_time_zone,
-                          settings_.date_format)},
-      {"time", zoned_text(change.starts_at, zone, settings_.default_time_zone,
-                          settings_.time_format)},
+      {"date",
+       zoned_text(change.starts_at, zone, settings_.default_time_zone, settings_.date_format)},
+      {"time",
+       zoned_text(change.starts_at, zone, settings_.default_time_zone, settings_.time_format)},
       {"practitioner", single_line(change.practitioner_name)},
       {"link", link(change)},
   };

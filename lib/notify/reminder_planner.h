@@ -77,8 +77,7 @@ class ReminderPlanner {
   // The messages `change` calls for, given the patient's opt-outs, planned
   // at `now`. Empty when no channel applies.
   [[nodiscard]] std::vector<NewMessage> plan(const AppointmentSummary& change,
-                                             const ContactOptOuts& opt_outs,
-                                             UnixMicros now) const;
+                                             const ContactOptOuts& opt_outs, UnixMicros now) const;
 
   // "<appointment id>@<uid domain>": the event's UID everywhere it appears.
   [[nodiscard]] std::string event_uid(std::string_view appointment_id) const;

@@ -54,8 +54,9 @@ SendResult SmtpSender::send(const ClaimedMessage& message) {
   const Poco::Timespan timeout(settings_.timeout_seconds, 0);
   try {
     Poco::Net::StreamSocket socket;
-    socket.connect(Poco::Net::SocketAddress(settings_.host, static_cast<Poco::UInt16>(settings_.port)),
-                   timeout);
+    socket.connect(
+        Poco::Net::SocketAddress(settings_.host, static_cast<Poco::UInt16>(settings_.port)),
+        timeout);
     StartTlsSession session(socket, settings_.host);
     session.setTimeout(timeout);
     session.login(settings_.helo_name);

@@ -12,8 +12,8 @@ constexpr std::size_t kMaxZoneNameBytes = 64;
 
 bool is_safe_zone_name(std::string_view name) {
   const bool characters_ok = std::all_of(name.begin(), name.end(), [](char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '/' || c == '_' || c == '+' || c == '-';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '/' ||
+           c == '_' || c == '+' || c == '-';
   });
   return !name.empty() && name.size() <= kMaxZoneNameBytes && characters_ok &&
          name.front() != '/' && name.front() != '-' && name.find("//") == std::string_view::npos;

@@ -25,7 +25,7 @@ std::size_t placeholder_length(std::string_view text, std::size_t open) {
 }  // namespace
 
 Result<TextTemplate> TextTemplate::parse(std::string_view text,
-                                               std::span<const std::string_view> allowed) {
+                                         std::span<const std::string_view> allowed) {
   TextTemplate parsed;
   std::string literal;
   for (std::size_t i = 0; i < text.size(); ++i) {
@@ -56,9 +56,8 @@ Result<TextTemplate> TextTemplate::parse(std::string_view text,
   return parsed;
 }
 
-std::string TextTemplate::render(
-    const std::map<std::string, std::string, std::less<>>& values,
-    const std::function<std::string(std::string_view)>& encode) const {
+std::string TextTemplate::render(const std::map<std::string, std::string, std::less<>>& values,
+                                 const std::function<std::string(std::string_view)>& encode) const {
   std::string out;
   for (const Piece& piece : pieces_) {
     if (!piece.placeholder) {

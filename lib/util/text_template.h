@@ -26,7 +26,7 @@ class TextTemplate {
 
   // kInvalidArgument naming the first placeholder not in `allowed`.
   [[nodiscard]] static Result<TextTemplate> parse(std::string_view text,
-                                                     std::span<const std::string_view> allowed);
+                                                  std::span<const std::string_view> allowed);
 
   // The text with each placeholder replaced by its value passed through
   // `encode` (identity by default; JSON or URL encoding for request bodies).

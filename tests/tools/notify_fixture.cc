@@ -69,7 +69,8 @@ int run(const Options& options) {
     return fail(database.error().message());
   }
   auto kek_path = th::resolve_secret_path(config->keys.kek_file);
-  auto kek = kek_path.ok() ? th::crypto::load_kek_file(*kek_path) : th::Result<std::string>(kek_path.error());
+  auto kek = kek_path.ok() ? th::crypto::load_kek_file(*kek_path)
+                           : th::Result<std::string>(kek_path.error());
   if (!kek.ok()) {
     return fail(kek.error().message());
   }
@@ -77,8 +78,8 @@ int run(const Options& options) {
   if (!protection.ok()) {
     return fail(protection.error().message());
   }
-  auto services = th::server::NotifyServices::create(*config, **database, **protection, clock,
-                                                     "fixture");
+  auto services =
+      th::server::NotifyServices::create(*config, **database, **protection, clock, "fixture");
   if (!services.ok()) {
     return fail(services.error().message());
   }
@@ -115,7 +116,8 @@ int main(int argc, char** argv) {
   Options options;
   CLI::App app{"report appointment changes to the reminders of a daemon's database"};
   app.add_option("--config", options.config)->required();
-  app.add_option("--kind", options.kind)->check(CLI::IsMember({"booked", "rescheduled", "cancelled"}));
+  app.add_option("--kind", options.kind)
+      ->check(CLI::IsMember({"booked", "rescheduled", "cancelled"}));
   app.add_option("--appointment", options.appointment)->required();
   app.add_option("--sequence", options.sequence);
   app.add_option("--start", options.start)->required();

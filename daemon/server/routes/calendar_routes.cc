@@ -20,8 +20,7 @@ Result<ApiResponse> rotate_token(NotifyServices& notify, AccessServices& access,
                                  ServiceContext& context, ApiRequest& request) {
   const std::string& practitioner_id = request.path_params["id"];
   TH_ASSIGN_OR_RETURN(issued, context.database->run_write_transaction([&](soci::session& s) {
-    return notify.tokens.rotate(s, practitioner_id, actor_of(request),
-                                context.clock->now_micros());
+    return notify.tokens.rotate(s, practitioner_id, actor_of(request), context.clock->now_micros());
   }));
   // Recorded after the commit; the token is shown only once the event is durable.
   audit::AuditEvent event =
@@ -73,8 +72,8 @@ Result<ApiResponse> serve_feed(NotifyServices& notify, AccessServices& access,
     return notify.entries.list(session, owner->practitioner_id, from, to, kMaxFeedEvents);
   }));
 
-  audit::AuditEvent event = caller_of(request, context).event("read", "calendar_feed",
-                                                              owner->practitioner_id);
+  audit::AuditEvent event =
+      caller_of(request, context).event("read", "calendar_feed", owner->practitioner_id);
   event.actor_user_id = owner->practitioner_id;
   event.actor_kind = "calendar_feed_token";
   event.session_id = owner->token_id;

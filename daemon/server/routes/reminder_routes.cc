@@ -208,14 +208,12 @@ void add_reminder_routes(Router& router, NotifyServices& notify, AccessServices&
              [&](ApiRequest& request) { return list_reminders(notify, context, request); });
   router.add("POST", "/api/v1/reminders/{id}/retry", Access::permission("system.manage"),
              [&](ApiRequest& request) { return retry_reminder(notify, access, context, request); });
-  router.add("GET", "/api/v1/me/reminder-preferences", Access::authenticated(),
-             [&](ApiRequest& request) {
-               return my_preferences(notify, access, context, request, false);
-             });
-  router.add("PUT", "/api/v1/me/reminder-preferences", Access::authenticated(),
-             [&](ApiRequest& request) {
-               return my_preferences(notify, access, context, request, true);
-             });
+  router.add(
+      "GET", "/api/v1/me/reminder-preferences", Access::authenticated(),
+      [&](ApiRequest& request) { return my_preferences(notify, access, context, request, false); });
+  router.add(
+      "PUT", "/api/v1/me/reminder-preferences", Access::authenticated(),
+      [&](ApiRequest& request) { return my_preferences(notify, access, context, request, true); });
   router.add("GET", "/api/v1/patients/{id}/reminder-preferences",
              Access::permission("patient.demographics"), [&](ApiRequest& request) {
                return patient_preferences(notify, access, context, request, false);

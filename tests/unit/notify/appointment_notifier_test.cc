@@ -23,9 +23,8 @@ class AppointmentNotifierTest : public ::testing::Test {
 
   NotifyOutcome change(const AppointmentSummary& summary, FeedAttendee attendee) {
     AppointmentNotifier notifier(planner_, outbox_, opt_outs_, entries_, attendee, clock_);
-    auto outcome = db_.database().run_write_transaction([&](soci::session& session) {
-      return notifier.on_appointment_change(session, summary);
-    });
+    auto outcome = db_.database().run_write_transaction(
+        [&](soci::session& session) { return notifier.on_appointment_change(session, summary); });
     EXPECT_TRUE(outcome.ok()) << outcome.error().message();
     return outcome.ok() ? *outcome : NotifyOutcome{};
   }
@@ -133,8 +132,7 @@ TEST_F(AppointmentNotifierTest, InitialsAreKeptSealedOnlyWhenFeedsShowThem) {
 }
 
 TEST_F(AppointmentNotifierTest, AfterCommitWakesTheDispatcher) {
-  AppointmentNotifier notifier(planner_, outbox_, opt_outs_, entries_, FeedAttendee::kNone,
-                               clock_);
+  AppointmentNotifier notifier(planner_, outbox_, opt_outs_, entries_, FeedAttendee::kNone, clock_);
   int wakes = 0;
   notifier.set_wake([&] { ++wakes; });
 

@@ -38,8 +38,7 @@ TEST(CalendarFeedTest, OneEventPerAppointmentWithStableUidAndUtcTimes) {
   EXPECT_TRUE(feed.ends_with("END:VCALENDAR\r\n"));
   EXPECT_EQ(occurrences(feed, "BEGIN:VEVENT\r\n"), 2u);
   EXPECT_NE(feed.find("UID:a1@telehealthd.invalid\r\n"), std::string::npos);
-  EXPECT_NE(feed.find("DTSTART:20260309T140000Z\r\nDTEND:20260309T142000Z\r\n"),
-            std::string::npos);
+  EXPECT_NE(feed.find("DTSTART:20260309T140000Z\r\nDTEND:20260309T142000Z\r\n"), std::string::npos);
   EXPECT_NE(feed.find("DTSTAMP:20260308T140000Z\r\n"), std::string::npos);
   EXPECT_NE(feed.find("SEQUENCE:3\r\n"), std::string::npos);
   EXPECT_EQ(feed.find("METHOD:"), std::string::npos);

@@ -77,7 +77,10 @@ TEST(ICalendarWriterTest, TextEscapesBackslashSemicolonCommaAndNewline) {
 }
 
 TEST(ICalendarWriterTest, TextDropsControlCharactersAndReplacesInvalidUtf8) {
-  EXPECT_EQ(ical_escape_text(std::string("a\x01" "b\x7f" "c\td")), "abc\td");
+  EXPECT_EQ(ical_escape_text(std::string("a\x01"
+                                         "b\x7f"
+                                         "c\td")),
+            "abc\td");
   EXPECT_EQ(ical_escape_text("x\xFFy"), "x\xEF\xBF\xBDy");
 }
 

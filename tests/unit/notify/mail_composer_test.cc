@@ -77,15 +77,15 @@ SmsSettings sms_settings(std::string body_template, std::string content_type) {
 }
 
 TEST(SmsRequestTest, JsonBodyQuotesAndEscapesEachValue) {
-  const SmsSender sender(sms_settings(R"({"to": {to}, "from": {from}, "text": {body}})",
-                                      "application/json"),
-                         nullptr);
+  const SmsSender sender(
+      sms_settings(R"({"to": {to}, "from": {from}, "text": {body}})", "application/json"), nullptr);
   ClaimedMessage message;
   message.recipient = "+14155550123";
   message.body = "Visit \"today\"\nat 9:00 \\ ok";
 
-  EXPECT_EQ(sender.request_body(message),
-            R"({"to": "+14155550123", "from": "+15550001111", "text": "Visit \"today\"\nat 9:00 \\ ok"})");
+  EXPECT_EQ(
+      sender.request_body(message),
+      R"({"to": "+14155550123", "from": "+15550001111", "text": "Visit \"today\"\nat 9:00 \\ ok"})");
 }
 
 TEST(SmsRequestTest, FormBodyPercentEncodesEachValue) {
@@ -96,7 +96,8 @@ TEST(SmsRequestTest, FormBodyPercentEncodesEachValue) {
   message.recipient = "+14155550123";
   message.body = "a&b=c d";
 
-  EXPECT_EQ(sender.request_body(message), "To=%2B14155550123&From=%2B15550001111&Body=a%26b%3Dc%20d");
+  EXPECT_EQ(sender.request_body(message),
+            "To=%2B14155550123&From=%2B15550001111&Body=a%26b%3Dc%20d");
 }
 
 TEST(SmsRequestTest, AuthorizationFollowsTheScheme) {

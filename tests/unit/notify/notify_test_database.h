@@ -105,22 +105,26 @@ class NotifyTestDatabase {
 
   // A user who is a practitioner, and a patient, for the foreign keys.
   void add_practitioner(const std::string& id) {
-    exec("INSERT INTO roles (name, description, builtin, mfa_required, idle_timeout_seconds, "
-         "created_at) VALUES ('clinician', 'c', 1, 1, 900, 0) ON CONFLICT DO NOTHING");
-    exec("INSERT INTO users (id, username_bidx, username_enc, email_enc, kind, status, role, "
-         "password_hash, password_changed_at, failed_logins, last_failed_login_at, "
-         "mfa_secret_enc, mfa_enabled, mfa_last_step, enrolment_code_hash, "
-         "enrolment_expires_at, created_at, updated_at, version) VALUES ('" +
-         id + "', 'b-" + id + "', '', '', 'staff', 'active', 'clinician', '', 0, 0, 0, '', 0, 0, "
-         "'', 0, 0, 0, 1)");
+    exec(
+        "INSERT INTO roles (name, description, builtin, mfa_required, idle_timeout_seconds, "
+        "created_at) VALUES ('clinician', 'c', 1, 1, 900, 0) ON CONFLICT DO NOTHING");
+    exec(
+        "INSERT INTO users (id, username_bidx, username_enc, email_enc, kind, status, role, "
+        "password_hash, password_changed_at, failed_logins, last_failed_login_at, "
+        "mfa_secret_enc, mfa_enabled, mfa_last_step, enrolment_code_hash, "
+        "enrolment_expires_at, created_at, updated_at, version) VALUES ('" +
+        id + "', 'b-" + id +
+        "', '', '', 'staff', 'active', 'clinician', '', 0, 0, 0, '', 0, 0, "
+        "'', 0, 0, 0, 1)");
     exec("INSERT INTO practitioners (user_id, npi, license_states, time_zone) VALUES ('" + id +
          "', 'npi-" + id + "', 'CA', 'America/Los_Angeles')");
   }
   void add_patient(const std::string& id) {
-    exec("INSERT INTO patients (id, mrn_bidx, mrn_enc, given_name_enc, family_name_enc, "
-         "birth_date_enc, sex_enc, phone_enc, email_enc, address_enc, state, created_at, "
-         "updated_at, version, integrity_tag) VALUES ('" +
-         id + "', 'm-" + id + "', '', '', '', '', '', '', '', '', 'CA', 0, 0, 1, '')");
+    exec(
+        "INSERT INTO patients (id, mrn_bidx, mrn_enc, given_name_enc, family_name_enc, "
+        "birth_date_enc, sex_enc, phone_enc, email_enc, address_enc, state, created_at, "
+        "updated_at, version, integrity_tag) VALUES ('" +
+        id + "', 'm-" + id + "', '', '', '', '', '', '', '', '', 'CA', 0, 0, 1, '')");
   }
 
  private:

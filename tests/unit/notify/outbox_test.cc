@@ -51,8 +51,8 @@ class OutboxTest : public ::testing::Test {
   }
 
   OutboxEntry entry(const std::string& id) {
-    auto found = db_.database().run(
-        [&](soci::session& session) { return outbox_.find(session, id); });
+    auto found =
+        db_.database().run([&](soci::session& session) { return outbox_.find(session, id); });
     EXPECT_TRUE(found.ok() && found->has_value());
     return found.ok() && found->has_value() ? **found : OutboxEntry{};
   }
@@ -224,9 +224,8 @@ TEST_F(OutboxTest, SupersedeCancelsPendingMessagesOfEarlierRevisionsOnly) {
   ASSERT_TRUE(enqueue(current));
   ASSERT_EQ(claim().size(), 1u);  // in-flight is being sent
 
-  auto cancelled = db_.database().run_write_transaction([&](soci::session& session) {
-    return outbox_.supersede(session, "appointment:a1", 2);
-  });
+  auto cancelled = db_.database().run_write_transaction(
+      [&](soci::session& session) { return outbox_.supersede(session, "appointment:a1", 2); });
 
   ASSERT_TRUE(cancelled.ok());
   EXPECT_EQ(*cancelled, 1);
@@ -234,8 +233,7 @@ TEST_F(OutboxTest, SupersedeCancelsPendingMessagesOfEarlierRevisionsOnly) {
   EXPECT_EQ(db_.text("SELECT body_enc FROM outbox_messages WHERE dedupe_key = 'old'"), "");
   EXPECT_EQ(db_.text("SELECT status FROM outbox_messages WHERE dedupe_key = 'in-flight'"),
             "sending");
-  EXPECT_EQ(db_.text("SELECT status FROM outbox_messages WHERE dedupe_key = 'current'"),
-            "pending");
+  EXPECT_EQ(db_.text("SELECT status FROM outbox_messages WHERE dedupe_key = 'current'"), "pending");
 }
 
 TEST_F(OutboxTest, OnlyAFailedMessageCanBeRetried) {

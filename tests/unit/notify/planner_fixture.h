@@ -12,8 +12,8 @@ namespace th::notify {
 inline TextTemplate parsed_template(std::string_view text) {
   constexpr std::string_view kLink[] = {"appointment_id"};
   const bool link = text.find("{appointment_id}") != std::string_view::npos;
-  auto parsed = link ? TextTemplate::parse(text, kLink)
-                     : TextTemplate::parse(text, kReminderPlaceholders);
+  auto parsed =
+      link ? TextTemplate::parse(text, kLink) : TextTemplate::parse(text, kReminderPlaceholders);
   EXPECT_TRUE(parsed.ok()) << parsed.error().message();
   return parsed.ok() ? *parsed : TextTemplate();
 }

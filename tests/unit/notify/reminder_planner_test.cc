@@ -24,8 +24,8 @@ std::set<std::string> keys_of(const std::vector<NewMessage>& messages) {
 TEST(ReminderPlannerTest, BookingQueuesANoticeAndTwoRemindersOnEachChannel) {
   const ReminderPlanner planner(planner_settings());
 
-  const auto messages = planner.plan(visit_change(AppointmentEventKind::kBooked), {},
-                                     kThreeDaysBefore);
+  const auto messages =
+      planner.plan(visit_change(AppointmentEventKind::kBooked), {}, kThreeDaysBefore);
 
   EXPECT_EQ(keys_of(messages), (std::set<std::string>{
                                    "appointment:appt-1:1:booked:email",
@@ -40,8 +40,8 @@ TEST(ReminderPlannerTest, BookingQueuesANoticeAndTwoRemindersOnEachChannel) {
 TEST(ReminderPlannerTest, RemindersAreDueAtTheirOffsetsAndExpireAtTheStart) {
   const ReminderPlanner planner(planner_settings());
 
-  const auto messages = planner.plan(visit_change(AppointmentEventKind::kBooked), {},
-                                     kThreeDaysBefore);
+  const auto messages =
+      planner.plan(visit_change(AppointmentEventKind::kBooked), {}, kThreeDaysBefore);
 
   for (const NewMessage& message : messages) {
     if (message.kind == "booked") {
@@ -62,8 +62,8 @@ TEST(ReminderPlannerTest, RemindersAreDueAtTheirOffsetsAndExpireAtTheStart) {
 TEST(ReminderPlannerTest, TextsGiveTheTimeInThePatientsZoneAndTheLink) {
   const ReminderPlanner planner(planner_settings());
 
-  const auto messages = planner.plan(visit_change(AppointmentEventKind::kBooked), {},
-                                     kThreeDaysBefore);
+  const auto messages =
+      planner.plan(visit_change(AppointmentEventKind::kBooked), {}, kThreeDaysBefore);
 
   const auto email = std::find_if(messages.begin(), messages.end(), [](const NewMessage& m) {
     return m.dedupe_key == "appointment:appt-1:1:booked:email";
@@ -76,15 +76,16 @@ TEST(ReminderPlannerTest, TextsGiveTheTimeInThePatientsZoneAndTheLink) {
             "https://clinic.example/visits/appt-1 Bay Clinic");
   EXPECT_NE(email->attachment.find("UID:appt-1@clinic.example\r\n"), std::string::npos);
   EXPECT_NE(email->attachment.find("METHOD:REQUEST\r\n"), std::string::npos);
-  EXPECT_NE(email->attachment.find("ATTENDEE;ROLE=REQ-PARTICIPANT;RSVP=FALSE:mailto:pat@example.org"),
-            std::string::npos);
+  EXPECT_NE(
+      email->attachment.find("ATTENDEE;ROLE=REQ-PARTICIPANT;RSVP=FALSE:mailto:pat@example.org"),
+      std::string::npos);
 }
 
 TEST(ReminderPlannerTest, SmsGoesToTheE164NumberWithoutSubjectOrAttachment) {
   const ReminderPlanner planner(planner_settings());
 
-  const auto messages = planner.plan(visit_change(AppointmentEventKind::kBooked), {},
-                                     kThreeDaysBefore);
+  const auto messages =
+      planner.plan(visit_change(AppointmentEventKind::kBooked), {}, kThreeDaysBefore);
 
   for (const NewMessage& message : messages) {
     if (message.channel == Channel::kSms) {
@@ -122,8 +123,8 @@ TEST(ReminderPlannerTest, UnconfiguredChannelGetsNothing) {
   settings.sms_enabled = false;
   const ReminderPlanner planner(settings);
 
-  const auto messages = planner.plan(visit_change(AppointmentEventKind::kBooked), {},
-                                     kThreeDaysBefore);
+  const auto messages =
+      planner.plan(visit_change(AppointmentEventKind::kBooked), {}, kThreeDaysBefore);
 
   EXPECT_EQ(messages.size(), 3u);
 }
@@ -131,8 +132,8 @@ TEST(ReminderPlannerTest, UnconfiguredChannelGetsNothing) {
 TEST(ReminderPlannerTest, RemindersWhoseTimeHasPassedAreNotPlanned) {
   const ReminderPlanner planner(planner_settings());
 
-  const auto messages = planner.plan(visit_change(AppointmentEventKind::kBooked), {},
-                                     kVisitStart - 2 * kHour);
+  const auto messages =
+      planner.plan(visit_change(AppointmentEventKind::kBooked), {}, kVisitStart - 2 * kHour);
 
   EXPECT_EQ(keys_of(messages), (std::set<std::string>{
                                    "appointment:appt-1:1:booked:email",
@@ -145,8 +146,8 @@ TEST(ReminderPlannerTest, RemindersWhoseTimeHasPassedAreNotPlanned) {
 TEST(ReminderPlannerTest, CancellationSendsOnlyTheNoticeWithACancelInvitation) {
   const ReminderPlanner planner(planner_settings());
 
-  const auto messages = planner.plan(visit_change(AppointmentEventKind::kCancelled, 2), {},
-                                     kThreeDaysBefore);
+  const auto messages =
+      planner.plan(visit_change(AppointmentEventKind::kCancelled, 2), {}, kThreeDaysBefore);
 
   EXPECT_EQ(keys_of(messages), (std::set<std::string>{"appointment:appt-1:2:cancelled:email",
                                                       "appointment:appt-1:2:cancelled:sms"}));
@@ -161,8 +162,8 @@ TEST(ReminderPlannerTest, CancellationSendsOnlyTheNoticeWithACancelInvitation) {
 TEST(ReminderPlannerTest, RescheduleNumbersItsMessagesWithTheNewVersion) {
   const ReminderPlanner planner(planner_settings());
 
-  const auto messages = planner.plan(visit_change(AppointmentEventKind::kRescheduled, 4), {},
-                                     kThreeDaysBefore);
+  const auto messages =
+      planner.plan(visit_change(AppointmentEventKind::kRescheduled, 4), {}, kThreeDaysBefore);
 
   EXPECT_EQ(messages.size(), 6u);
   EXPECT_TRUE(keys_of(messages).contains("appointment:appt-1:4:rescheduled:email"));

@@ -5,8 +5,8 @@
 namespace th::notify {
 namespace {
 
-constexpr UnixMicros kMarch9 = 1'773'064'800'000'000;   // 2026-03-09T14:00:00Z, after DST began
-constexpr UnixMicros kMarch6 = 1'772'805'600'000'000;   // 2026-03-06T14:00:00Z, before
+constexpr UnixMicros kMarch9 = 1'773'064'800'000'000;  // 2026-03-09T14:00:00Z, after DST began
+constexpr UnixMicros kMarch6 = 1'772'805'600'000'000;  // 2026-03-06T14:00:00Z, before
 
 TEST(ZonedTimeTextTest, WritesTheLocalTimeWithTheOffsetInForce) {
   EXPECT_EQ(*format_in_zone(kMarch9, "America/New_York", "%-I:%M %p %Z"), "10:00 AM EDT");

@@ -29,8 +29,8 @@ TEST(TextTemplateTest, EncoderAppliesToValuesOnly) {
   const auto parsed = TextTemplate::parse("[{to}]", kNames);
   ASSERT_TRUE(parsed.ok());
 
-  const std::string rendered =
-      parsed->render({{"to", "x"}}, [](std::string_view value) { return "<" + std::string(value) + ">"; });
+  const std::string rendered = parsed->render(
+      {{"to", "x"}}, [](std::string_view value) { return "<" + std::string(value) + ">"; });
 
   EXPECT_EQ(rendered, "[<x>]");
 }
