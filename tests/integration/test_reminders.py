@@ -245,6 +245,14 @@ class RefusedServerTest(unittest.TestCase):
         cls.servers.stop()
 
     def attempt_against(self, smtp_server):
+        """The outbox row of a booking notice sent against `smtp_server`
+        once it has failed; the server is stopped afterwards."""
+        try:
+            return self.failed_row(smtp_server)
+        finally:
+            smtp_server.stop()
+
+    def failed_row(self, smtp_server):
         overrides = self.servers.overrides(smtp_port=smtp_server.port, sms=False)
         overrides["reminders"]["max_attempts"] = 2
         daemon = harness.Daemon(overrides).start()
@@ -260,10 +268,7 @@ class RefusedServerTest(unittest.TestCase):
 
     def test_server_without_starttls_gets_nothing(self):
         plain = ms.SmtpServer(tls_context=None)
-        try:
-            row = self.attempt_against(plain)
-        finally:
-            plain.stop()
+        row = self.attempt_against(plain)
 
         self.assertEqual(plain.handler.count(), 0)
         self.assertEqual(row["attempts"], 2)
@@ -273,10 +278,7 @@ class RefusedServerTest(unittest.TestCase):
         stranger = ms.CertificateAuthority(self.servers.dir, "stranger")
         cert, key = stranger.issue("stranger-localhost")
         server = ms.SmtpServer(ms.server_tls_context(cert, key))
-        try:
-            row = self.attempt_against(server)
-        finally:
-            server.stop()
+        row = self.attempt_against(server)
 
         self.assertEqual(server.handler.count(), 0)
         self.assertIn("TLS with the SMTP server failed", row["last_error"])
@@ -284,10 +286,7 @@ class RefusedServerTest(unittest.TestCase):
     def test_certificate_for_another_name_is_refused(self):
         cert, key = self.servers.ca.issue("other-name", dns_names=("mail.example.org",))
         server = ms.SmtpServer(ms.server_tls_context(cert, key))
-        try:
-            row = self.attempt_against(server)
-        finally:
-            server.stop()
+        row = self.attempt_against(server)
 
         self.assertEqual(server.handler.count(), 0)
         self.assertIn("TLS with the SMTP server failed", row["last_error"])
@@ -296,10 +295,7 @@ class RefusedServerTest(unittest.TestCase):
         cert, key = self.servers.ca.issue("refusing")
         server = ms.SmtpServer(ms.server_tls_context(cert, key))
         server.handler.mode = "refuse"
-        try:
-            row = self.attempt_against(server)
-        finally:
-            server.stop()
+        row = self.attempt_against(server)
 
         self.assertEqual(row["attempts"], 1)
         self.assertIn("code 550", row["last_error"])
