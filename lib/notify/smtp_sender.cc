@@ -40,6 +40,16 @@ bool is_configuration_refusal(int code) {
   return code == 530 || code == 534 || code == 535 || code == 538;
 }
 
+// QUIT, when the outcome is already decided: a failure to say goodbye
+// changes nothing.
+void quit(Poco::Net::SMTPClientSession& session) {
+  try {
+    session.close();
+  } catch (const Poco::Exception&) {
+    // The connection is closed when the session goes either way.
+  }
+}
+
 SendResult classify_smtp_refusal(int code) {
   const std::string detail = "the SMTP server refused with code " + std::to_string(code);
   if (code >= 500 && code < 600 && !is_configuration_refusal(code)) {
@@ -61,7 +71,7 @@ SendResult SmtpSender::send(const ClaimedMessage& message) {
     session.setTimeout(timeout);
     session.login(settings_.helo_name);
     if (!session.start_tls(tls_)) {
-      session.close();
+      quit(session);
       return SendResult::retry("the SMTP server does not offer STARTTLS; nothing was sent");
     }
     if (settings_.username.empty()) {
@@ -72,11 +82,7 @@ SendResult SmtpSender::send(const ClaimedMessage& message) {
     }
     const auto mail = compose_mail(message, settings_.identity, clock_.now_micros());
     session.sendMessage(*mail);
-    try {
-      session.close();
-    } catch (const Poco::Exception&) {
-      // The message was accepted; a failed QUIT changes nothing.
-    }
+    quit(session);
     return SendResult::sent();
   } catch (const Poco::Net::SMTPException& failure) {
     // Never failure.message(): Poco puts the refused address in it.

@@ -21,8 +21,8 @@ NewMessage message(std::string key, UnixMicros due = kTestStart) {
   message.revision = 1;
   message.patient_id = "pat-1";
   message.recipient = "pat@example.org";
-  message.subject = "Visit with Dr. Lee";
-  message.body = "Your visit with Dr. Lee";
+  message.subject = "Visit with Dr. Okonkwo";
+  message.body = "Your visit with Dr. Okonkwo";
   message.attachment = "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n";
   message.due_at = due;
   return message;
@@ -79,7 +79,7 @@ TEST_F(OutboxTest, PersonalFieldsAreSealedAtRest) {
 
   EXPECT_FALSE(stored.empty());
   EXPECT_EQ(stored.find("pat@example.org"), std::string::npos);
-  EXPECT_EQ(stored.find("Lee"), std::string::npos);
+  EXPECT_EQ(stored.find("Okonkwo"), std::string::npos);
   EXPECT_EQ(stored.find("VCALENDAR"), std::string::npos);
 }
 
@@ -102,7 +102,7 @@ TEST_F(OutboxTest, ClaimReturnsDueMessagesOpenedAndLeased) {
   ASSERT_EQ(claimed.size(), 1u);
   EXPECT_EQ(claimed[0].entry.dedupe_key, "due");
   EXPECT_EQ(claimed[0].recipient, "pat@example.org");
-  EXPECT_EQ(claimed[0].body, "Your visit with Dr. Lee");
+  EXPECT_EQ(claimed[0].body, "Your visit with Dr. Okonkwo");
   EXPECT_EQ(claimed[0].entry.attempts, 1);
   const OutboxEntry stored = entry(claimed[0].entry.id);
   EXPECT_EQ(stored.status, OutboxStatus::kSending);
@@ -180,7 +180,7 @@ TEST_F(OutboxTest, RetryWaitsUntilTheNextAttemptTime) {
   ASSERT_EQ(due.size(), 1u);
   EXPECT_EQ(due[0].entry.last_error, "busy");
   EXPECT_EQ(due[0].entry.attempts, 2);
-  EXPECT_EQ(due[0].body, "Your visit with Dr. Lee");
+  EXPECT_EQ(due[0].body, "Your visit with Dr. Okonkwo");
 }
 
 TEST_F(OutboxTest, LapsedLeaseAtTheLastAttemptFailsTheMessage) {
