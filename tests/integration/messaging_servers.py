@@ -26,8 +26,12 @@ import subprocess
 import sys
 import threading
 import time
+import warnings
 
 import harness
+
+# aiosmtpd 1.4 warns about its own use of a deprecated attribute during AUTH.
+warnings.filterwarnings("ignore", message="Session.login_data is deprecated")
 
 SYSTEM_PACKAGES = "/usr/lib/python3/dist-packages"
 FIXTURE = os.path.join(harness.BINARY_DIR, "tests", "th_notify_fixture")
