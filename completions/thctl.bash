@@ -4,7 +4,9 @@
 # The children of a command path ("" for the top level); empty for a verb.
 _thctl_children() {
   case "$1" in
-    "") echo "status user role careteam session token access patient audit reminder calendar" ;;
+    "")
+      echo "status user role careteam session token access patient audit integrity keys reminder calendar"
+      ;;
     user) echo "create list show disable enable unlock reset-mfa enrolment import" ;;
     role) echo "list show create grant revoke" ;;
     careteam) echo "add remove list" ;;
@@ -15,6 +17,8 @@ _thctl_children() {
     patient) echo "create list show" ;;
     audit) echo "verify checkpoint public-key prove consistency search report export" ;;
     "audit report") echo "access user emergency failed-logins" ;;
+    integrity) echo "check" ;;
+    keys) echo "generate rotate status" ;;
     reminder) echo "list retry" ;;
     calendar) echo "token" ;;
     "calendar token") echo "rotate revoke" ;;
@@ -134,7 +138,7 @@ _thctl() {
   children="$(_thctl_children "$path")"
   if [[ -n "$children" ]]; then
     mapfile -t COMPREPLY < <(compgen -W "$children" -- "$cur")
-  elif [[ "$path" == "user import" ]]; then
+  elif [[ "$path" == "user import" || "$path" == "keys generate" ]]; then
     mapfile -t COMPREPLY < <(compgen -f -- "$cur")
   elif [[ "$path" == "role show" ]]; then
     mapfile -t COMPREPLY < <(compgen -W "$_thctl_roles" -- "$cur")

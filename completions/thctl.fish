@@ -4,7 +4,8 @@
 function __thctl_children
     switch "$argv"
         case ''
-            echo status user role careteam session token access patient audit reminder calendar
+            echo status user role careteam session token access patient audit integrity keys \
+                reminder calendar
         case user
             echo create list show disable enable unlock reset-mfa enrolment import
         case role
@@ -25,6 +26,10 @@ function __thctl_children
             echo verify checkpoint public-key prove consistency search report export
         case 'audit report'
             echo access user emergency failed-logins
+        case integrity
+            echo check
+        case keys
+            echo generate rotate status
         case reminder
             echo list retry
         case calendar
@@ -90,6 +95,8 @@ complete -c thctl -n '__thctl_at ""' -a token -d 'API tokens'
 complete -c thctl -n '__thctl_at ""' -a access -d 'review of access to records'
 complete -c thctl -n '__thctl_at ""' -a patient -d 'patients and demographics'
 complete -c thctl -n '__thctl_at ""' -a audit -d 'integrity of the audit log'
+complete -c thctl -n '__thctl_at ""' -a integrity -d 'integrity of stored personal data'
+complete -c thctl -n '__thctl_at ""' -a keys -d 'key-encryption keys and their rotation'
 complete -c thctl -n '__thctl_at ""' -a reminder -d 'messages to patients (the outbox)'
 complete -c thctl -n '__thctl_at ""' -a calendar -d "practitioners' calendar feeds"
 
@@ -225,6 +232,13 @@ complete -c thctl -n '__thctl_at "audit report user"' -l to -x -d 'at or before 
 complete -c thctl -n '__thctl_at "audit report failed-logins"' -l from -x -d 'at or after TIME'
 complete -c thctl -n '__thctl_at "audit report failed-logins"' -l to -x -d 'at or before TIME'
 
+# integrity
+complete -c thctl -n '__thctl_at integrity' -a check -d 'check every record of personal data'
+# keys
+complete -c thctl -n '__thctl_at keys' -a generate -d 'write a new key-encryption key file'
+complete -c thctl -n '__thctl_at keys' -a rotate -d 're-wrap every data key under the current key'
+complete -c thctl -n '__thctl_at keys' -a status -d 'the current key and the data keys under old ones'
+complete -c thctl -n '__thctl_at "keys generate"' -F -d 'new key file'
 # reminder
 complete -c thctl -n '__thctl_at reminder' -a list -d 'list queued, sent and failed messages'
 complete -c thctl -n '__thctl_at reminder' -a retry -d 'send a failed message again'

@@ -10,6 +10,17 @@ constexpr std::string_view kLabelColumn = "attendee_label_enc";
 
 }  // namespace
 
+const storage::SealedTableLayout& CalendarEntryStore::layout() {
+  static const storage::SealedTableLayout layout = [] {
+    storage::SealedTableLayout built;
+    built.table = kTable;
+    built.id_column = "appointment_id";
+    built.sealed.push_back({std::string(kLabelColumn), std::string(kLabelColumn), true});
+    return built;
+  }();
+  return layout;
+}
+
 Result<bool> CalendarEntryStore::upsert(soci::session& session, const CalendarEntry& entry) {
   std::string label;
   if (!entry.attendee_label.empty()) {

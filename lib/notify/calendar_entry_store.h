@@ -13,6 +13,7 @@
 
 #include "notify/calendar_entry.h"
 #include "storage/data_protection.h"
+#include "storage/sealed_table_checker.h"
 #include "util/result.h"
 
 namespace th::notify {
@@ -20,6 +21,10 @@ namespace th::notify {
 class CalendarEntryStore {
  public:
   explicit CalendarEntryStore(storage::DataProtection& protection) : protection_(protection) {}
+
+  // How rows are sealed, for `thctl integrity check`: the attendee label,
+  // empty when feeds name no patient.
+  static const storage::SealedTableLayout& layout();
 
   // Writes `entry` over the stored one unless that one has a higher sequence
   // (a change that arrives late does not undo a newer one). Returns whether

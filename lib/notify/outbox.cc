@@ -136,6 +136,18 @@ Status check_new_message(const NewMessage& message) {
 
 }  // namespace
 
+const storage::SealedTableLayout& Outbox::layout() {
+  static const storage::SealedTableLayout layout = [] {
+    storage::SealedTableLayout built;
+    built.table = kTable;
+    for (const char* column : {"recipient_enc", "subject_enc", "body_enc", "attachment_enc"}) {
+      built.sealed.push_back({column, column, true});
+    }
+    return built;
+  }();
+  return layout;
+}
+
 Result<std::string> Outbox::seal(std::string_view value, std::string_view column,
                                  const std::string& id) {
   // An empty field stays empty: there is nothing to protect, and an empty

@@ -40,6 +40,7 @@
 #include "notify/outbox_message.h"
 #include "storage/data_protection.h"
 #include "storage/database.h"
+#include "storage/sealed_table_checker.h"
 #include "util/clock.h"
 
 namespace th::notify {
@@ -61,6 +62,10 @@ class Outbox {
  public:
   Outbox(storage::DataProtection& protection, const Clock& clock)
       : protection_(protection), clock_(clock) {}
+
+  // How rows are sealed, for `thctl integrity check`: four sealed fields,
+  // each empty when absent or blanked; no tag.
+  static const storage::SealedTableLayout& layout();
 
   // Queues `message` on the caller's session (and transaction). Returns
   // true when queued, false when a message with its dedupe key already

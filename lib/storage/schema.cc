@@ -290,7 +290,16 @@ Migration audit_checkpoints_migration() {
   return migration;
 }
 
-// 6: reminders and calendar feeds. outbox_messages is a transactional
+// 6: when each data key was last re-wrapped under another key-encryption
+// key (0 for never), so that `thctl keys status` can show how a rotation
+// went. Existing keys start at 0.
+Migration data_key_rewrap_time_migration() {
+  static constexpr std::string_view kAdd =
+      "ALTER TABLE data_keys ADD COLUMN rewrapped_at BIGINT NOT NULL DEFAULT 0";
+  return Migration{6, "data key rewrap time", {kAdd}, {kAdd}};
+}
+
+// 7: reminders and calendar feeds. outbox_messages is a transactional
 // outbox: a message is written in the same transaction as the change it
 // tells of, and a dispatcher sends it afterwards. dedupe_key is UNIQUE, so the
 // same message is never queued twice; the recipient, subject, body and
@@ -363,7 +372,7 @@ Migration notify_migration() {
       " updated_at BIGINT NOT NULL,"
       " PRIMARY KEY (patient_id, channel))",
   };
-  Migration migration{6, "reminders and calendar feeds", {}, {}};
+  Migration migration{7, "reminders and calendar feeds", {}, {}};
   for (const std::string_view statement : kStatements) {
     migration.sqlite_statements.push_back(statement);
     migration.postgresql_statements.push_back(statement);
@@ -380,6 +389,7 @@ const std::vector<Migration>& schema_migrations() {
       data_keys_migration(),
       audit_migration(),
       audit_checkpoints_migration(),
+      data_key_rewrap_time_migration(),
       notify_migration(),
   };
   return migrations;

@@ -78,6 +78,10 @@ TABLE = [
     ("401 403 403 403 403 403 403 ok  403 ok", "GET /api/v1/tokens"),
     ("401 403 403 403 403 403 403 ok  403 ok", "POST /api/v1/tokens"),
     ("401 403 403 403 403 403 403 ok  403 ok", "DELETE /api/v1/tokens/{id}"),
+    # Key-encryption keys: administration, like the rest of the system; the
+    # replies hold ids and times only, never key material or patient data.
+    ("401 403 403 403 403 403 403 ok  403 ok", "GET /api/v1/keys/status"),
+    ("401 403 403 403 403 403 403 ok  403 ok", "POST /api/v1/keys/rotate"),
     # Reviewing break-glass access is the compliance officer's alone.
     ("401 403 403 403 403 403 ok  403 403 403", "GET /api/v1/emergency-access"),
     ("401 403 403 403 403 403 ok  403 403 403", "POST /api/v1/emergency-access/{id}/review"),
@@ -100,6 +104,9 @@ TABLE = [
     ("401 403 403 403 403 403 ok  403 403 ok ", "GET /api/v1/audit/public-key"),
     ("401 403 403 403 403 403 ok  403 403 ok ", "GET /api/v1/audit/proofs/inclusion/{event_id}"),
     ("401 403 403 403 403 403 ok  403 403 ok ", "GET /api/v1/audit/proofs/consistency"),
+    # Checking stored personal data against its integrity tags: compliance
+    # and the operator.
+    ("401 403 403 403 403 403 ok  403 403 ok ", "POST /api/v1/integrity/check"),
     # Reading it (who saw which patient): compliance alone, never admin or
     # the operator.
     ("401 403 403 403 403 403 ok  403 403 403", "GET /api/v1/audit/events"),
@@ -206,6 +213,9 @@ def probes(ctx):
             lambda who, pid: Probe("/api/v1/tokens", {201}, {"user": spare, "name": "matrix"}),
         ("DELETE", "/api/v1/tokens/{id}"):
             lambda who, pid: Probe("/api/v1/tokens/" + fx.random_id(), {404}),
+        ("GET", "/api/v1/keys/status"): lambda who, pid: Probe("/api/v1/keys/status", {200}),
+        # With one KEK configured a rotation re-wraps nothing: safe to repeat.
+        ("POST", "/api/v1/keys/rotate"): lambda who, pid: Probe("/api/v1/keys/rotate", {200}),
         ("GET", "/api/v1/emergency-access"):
             lambda who, pid: Probe("/api/v1/emergency-access", {200}),
         ("POST", "/api/v1/emergency-access/{id}/review"):
@@ -238,6 +248,8 @@ def probes(ctx):
         # Without the tree sizes: refused after the gate.
         ("GET", "/api/v1/audit/proofs/consistency"):
             lambda who, pid: Probe("/api/v1/audit/proofs/consistency", {400}),
+        ("POST", "/api/v1/integrity/check"):
+            lambda who, pid: Probe("/api/v1/integrity/check", {200}),
         ("GET", "/api/v1/audit/events"): lambda who, pid: Probe("/api/v1/audit/events", {200}),
         ("GET", "/api/v1/audit/reports/access"):
             lambda who, pid: Probe("/api/v1/audit/reports/access?patient=" + ctx.patient_in["id"],

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "notify_test_database.h"
+#include "storage/sealed_table_checker.h"
 
 namespace th::notify {
 namespace {
@@ -302,6 +303,41 @@ TEST_F(OutboxTest, ListFiltersByStatusNewestFirst) {
   EXPECT_EQ((*failed)[0].last_error, "refused");
   ASSERT_EQ(all->size(), 2u);
   EXPECT_EQ((*all)[0].dedupe_key, "k2");
+}
+
+TEST_F(OutboxTest, StoredRowsPassTheIntegrityCheckSentOrNot) {
+  ASSERT_TRUE(enqueue(message("k1")));
+  NewMessage sms = message("k2", kTestStart + kMicrosPerHour);
+  sms.subject.clear();
+  sms.attachment.clear();
+  ASSERT_TRUE(enqueue(sms));
+  auto claimed = claim();
+  ASSERT_TRUE(outbox_.mark_sent(db_.database(), claimed[0]).ok());
+  const storage::SealedTableChecker checker(Outbox::layout(), db_.protection());
+
+  auto page = db_.database().run(
+      [&](soci::session& session) { return checker.check_page(session, "", 100); });
+
+  ASSERT_TRUE(page.ok()) << page.error().message();
+  EXPECT_EQ(page->rows, 2u);
+  EXPECT_TRUE(page->failures.empty());
+}
+
+TEST_F(OutboxTest, IntegrityCheckFindsASealedFieldMovedToAnotherRow) {
+  ASSERT_TRUE(enqueue(message("k1")));
+  ASSERT_TRUE(enqueue(message("k2")));
+  db_.exec(
+      "UPDATE outbox_messages SET body_enc = (SELECT body_enc FROM outbox_messages "
+      "WHERE dedupe_key = 'k1') WHERE dedupe_key = 'k2'");
+  const storage::SealedTableChecker checker(Outbox::layout(), db_.protection());
+
+  auto page = db_.database().run(
+      [&](soci::session& session) { return checker.check_page(session, "", 100); });
+
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->failures.size(), 1u);
+  EXPECT_EQ(page->failures[0].row_id,
+            db_.text("SELECT id FROM outbox_messages WHERE dedupe_key = 'k2'"));
 }
 
 TEST_F(OutboxTest, ConcurrentClaimersNeverShareAMessage) {
