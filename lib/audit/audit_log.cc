@@ -16,11 +16,10 @@ namespace {
 // Serialises appends among daemons sharing one PostgreSQL.
 constexpr long long kAppendLockKey = 0x6175'6469'746c'6f67LL;
 
-// A batch is written with multi-row INSERTs, so on PostgreSQL it costs a
-// few round trips to the database instead of two per event, in the one
-// transaction every other append waits for.
-constexpr std::size_t kEventRowsPerStatement = 64;  // 960 bound values
-constexpr std::size_t kPatientRowsPerStatement = 256;
+// Rows per INSERT on PostgreSQL (see AuditLogOptions::rows_per_statement):
+// 64 events of 15 columns are 960 bound values; patient links are smaller.
+constexpr std::size_t kPostgresqlRowsPerStatement = 64;
+constexpr std::size_t kPatientRowsPerEventRow = 4;
 
 // One audit_events row, as bound to its INSERT.
 struct EventRow {
@@ -245,9 +244,13 @@ Status AuditLog::commit(const std::vector<Pending*>& batch) {
       TH_RETURN_IF_ERROR(tree.append(leaf));
     }
     const storage::Backend backend = database_.backend();
-    insert_rows(session, backend, kInsertEvents, kEventColumns, events, kEventRowsPerStatement);
+    std::size_t per_statement = options_.rows_per_statement;
+    if (per_statement == 0) {
+      per_statement = backend == storage::Backend::kPostgresql ? kPostgresqlRowsPerStatement : 1;
+    }
+    insert_rows(session, backend, kInsertEvents, kEventColumns, events, per_statement);
     insert_rows(session, backend, kInsertPatients, kPatientColumns, patients,
-                kPatientRowsPerStatement);
+                per_statement * kPatientRowsPerEventRow);
     return ok_status();
   });
   if (stored.ok()) {

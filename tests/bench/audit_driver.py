@@ -85,9 +85,9 @@ def percentile(sorted_values, fraction):
     return sorted_values[min(rank, len(sorted_values) - 1)]
 
 
-def bench_json(bench, *arguments):
+def bench_json(bench, *arguments, env=None):
     """Runs th_audit_bench and returns the JSON it prints."""
-    completed = subprocess.run([bench, *arguments], capture_output=True, text=True)
+    completed = subprocess.run([bench, *arguments], capture_output=True, text=True, env=env)
     if completed.stderr.strip():
         for line in completed.stderr.strip().splitlines():
             log("  " + line)
@@ -221,6 +221,49 @@ def append_rates(backend, args, folder, results):
     results["append"] = summary
 
 
+# ---- plans of slow searches (PostgreSQL) ----
+
+SLOW_MS = 100
+
+
+def search_environment(backend):
+    """On PostgreSQL, the searches' sessions load auto_explain, which writes
+    the plan of every statement slower than SLOW_MS to the server's log: the
+    plans of the statements AuditQuery really sends. Returns the environment,
+    the log file and how long it was before the searches."""
+    if backend.name != "postgresql":
+        return None, None, 0
+    clusters = run(["pg_lsclusters", "-h"]).stdout.split()
+    server_log = clusters[-1] if clusters and os.path.exists(clusters[-1]) else None
+    if server_log is None:
+        return None, None, 0
+    env = dict(os.environ)
+    env["PGOPTIONS"] = ("-c session_preload_libraries=auto_explain "
+                        "-c auto_explain.log_min_duration=%d -c auto_explain.log_analyze=on"
+                        % SLOW_MS)
+    return env, server_log, os.path.getsize(server_log)
+
+
+def slow_plans(server_log, offset):
+    """The first logged plan of each distinct slow statement."""
+    with open(server_log, errors="replace") as source:
+        source.seek(offset)
+        text = source.read()
+    plans, seen = [], set()
+    for block in text.split("LOG:  duration: ")[1:]:
+        if "plan:" not in block:
+            continue
+        duration = block.split(" ", 2)[:2]
+        lines = [line for line in block.splitlines()[1:] if line.startswith(("\t", " "))]
+        query = next((line.strip() for line in lines if "Query Text:" in line), "")
+        key = query.split(" WHERE ")[-1][:80]
+        if key in seen:
+            continue
+        seen.add(key)
+        plans.append({"duration": " ".join(duration), "plan": "\n".join(lines[:30])})
+    return plans
+
+
 def million(backend, args, folder, results):
     url = backend.fresh_url("million")
     key_file = os.path.join(folder, "checkpoint-key.hex")
@@ -257,13 +300,19 @@ def million(backend, args, folder, results):
         }
 
         searches = {}
+        env, server_log, logged = search_environment(backend)
         for repeat in range(args.repeats):
             for case in bench_json(args.bench, "search", url, "--rounds", str(args.rounds),
-                                   "--budget", str(args.search_budget)):
+                                   "--budget", str(args.search_budget), env=env):
                 searches.setdefault(case["search"], []).append(case)
                 log("run %d: search %-32s p50 %8.2f ms, p99 %8.2f ms over %d pages of %.0f "
                     "events" % (repeat + 1, case["search"], case["p50_ms"], case["p99_ms"],
                                 case["pages"], case["mean_events_per_page"]))
+        if server_log:
+            results["slow_search_plans"] = slow_plans(server_log, logged)
+            for plan in results["slow_search_plans"]:
+                log("slow search plan (auto_explain), %s:\n%s" % (plan["duration"],
+                                                                   plan["plan"]))
         results["search"] = {
             name: {"p50_ms": median([c["p50_ms"] for c in cases]),
                    "p99_ms": median([c["p99_ms"] for c in cases]),

@@ -80,6 +80,9 @@ def million_table(row):
     for name, figures in row["search"].items():
         print("%-34s %10.2f %10.2f %14.0f" % (name, figures["p50_ms"], figures["p99_ms"],
                                              figures["pages_per_run"]))
+    for plan in row.get("slow_search_plans", []):
+        print("\nplan of a search slower than 100 ms (auto_explain, %s):" % plan["duration"])
+        print(plan["plan"])
 
 
 def main():

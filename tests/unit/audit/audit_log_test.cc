@@ -203,6 +203,45 @@ TEST_F(AuditLogTest, CallersQueuedBehindACommitShareOneTransaction) {
   EXPECT_EQ(log.batches() - batches_before, 1u);
 }
 
+TEST_F(AuditLogTest, BatchWrittenThroughMultiRowStatementsStoresEveryRow) {
+  AuditLogOptions options;
+  options.rows_per_statement = 3;  // 8 events: groups of 3, 3 and 2
+  AuditLog log = make_log(options);
+  constexpr int kCallers = 8;
+  std::atomic<int> started{0};
+  std::vector<std::thread> callers;
+
+  const Status held = log.with_tree([&](soci::session&, const MerkleFrontier&) {
+    for (int i = 0; i < kCallers; ++i) {
+      callers.emplace_back([&, i] {
+        ++started;
+        AuditEvent search = login_by("carol", i);
+        search.patient_ids = {"p-" + std::to_string(i), "p-shared"};
+        EXPECT_TRUE(log.record(search).ok());
+      });
+    }
+    while (started.load() < kCallers) {
+      std::this_thread::yield();
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    return ok_status();
+  });
+  for (std::thread& caller : callers) {
+    caller.join();
+  }
+
+  ASSERT_TRUE(held.ok());
+  EXPECT_EQ(log.batches(), 1u);
+  const auto rows = stored_rows(db_.database());
+  ASSERT_EQ(rows.size(), static_cast<std::size_t>(kCallers));
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    EXPECT_EQ(rows[i].seq, static_cast<long long>(i));
+    EXPECT_EQ(rows[i].leaf_hash_hex, crypto::hex_encode(leaf_hash(rows[i].body)));
+  }
+  EXPECT_EQ(db_.count("audit_event_patients"), 2 * kCallers);
+  EXPECT_EQ(tree_of(log).root(), stored_root(db_.database()));
+}
+
 TEST_F(AuditLogTest, FailedBatchFailsEveryCallerInItAndStoresNothing) {
   AuditLog log = make_log();
   AuditEvent first = login_by("alice", 0);
