@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs every Debian package the project builds, tests and benchmarks
-# with, skipping those already present. Safe to run repeatedly; needs root
-# (or sudo) only when something is missing.
+# Installs every Debian package the project builds and tests with, and any
+# packages named as arguments (.ci/install-bench-deps.sh names the
+# benchmarks' tools), skipping those already present. Safe to run
+# repeatedly; needs root (or sudo) only when something is missing.
 set -euo pipefail
 
 packages=(
@@ -12,6 +13,7 @@ packages=(
   # tests
   postgresql postgresql-contrib sqlite3 python3 openssl mandoc groff-base zsh fish
   systemd procps
+  "$@"
 )
 
 missing=()
