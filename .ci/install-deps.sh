@@ -10,6 +10,7 @@ packages=(
   build-essential cmake ninja-build pkg-config clang-format
   libpoco-dev libsoci-dev libboost-dev libcli11-dev libspdlog-dev libtomlplusplus-dev
   libssl-dev libsqlite3-dev libpq-dev libsystemd-dev libargon2-dev libgtest-dev
+  libcctz-dev tzdata
   # tests
   postgresql postgresql-contrib sqlite3 python3 openssl mandoc groff-base zsh fish
   systemd procps

@@ -20,12 +20,17 @@ TH_TEST_BACKEND=sqlite ctest --test-dir "$BUILD_DIR" --output-on-failure -j 2
 echo "== tests on PostgreSQL =="
 # pg_virtualenv refuses to start when a "regress" cluster already exists. One
 # it created itself (it leaves a marker file) and failed to remove, because an
-# earlier run was killed, is dropped here; any other is left alone.
+# earlier run was killed, is dropped here with its marker; any other is left
+# alone.
 for marker in /etc/postgresql/*/regress/.by_pg_virtualenv; do
   [ -e "$marker" ] || continue
   version="$(basename "$(dirname "$(dirname "$marker")")")"
   echo "dropping the stale throwaway cluster $version/regress"
-  pg_dropcluster --stop "$version" regress
+  if pg_lsclusters --no-header "$version" regress >/dev/null 2>&1; then
+    pg_dropcluster --stop "$version" regress
+  fi
+  rm -f "$marker"
+  rmdir "$(dirname "$marker")" 2>/dev/null || true
 done
 pg_virtualenv -- env TH_TEST_BACKEND=postgresql \
   ctest --test-dir "$BUILD_DIR" --output-on-failure -j 2

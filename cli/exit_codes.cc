@@ -8,6 +8,7 @@ int exit_code_for(ErrorCode code) {
     case ErrorCode::kAlreadyExists:
     case ErrorCode::kConflict:
     case ErrorCode::kFailedPrecondition:
+    case ErrorCode::kDataLoss:
       return kExitDataError;
     case ErrorCode::kUnavailable:
       return kExitUnavailable;

@@ -11,11 +11,14 @@ namespace {
 
 // The nouns thctl knows, each registered by its own file.
 constexpr th::cli::NounRegistrar kNouns[] = {
-    th::cli::register_status_command,  th::cli::register_user_command,
-    th::cli::register_role_command,    th::cli::register_careteam_command,
-    th::cli::register_session_command, th::cli::register_token_command,
-    th::cli::register_access_command,  th::cli::register_patient_command,
-    th::cli::register_audit_command,   th::cli::register_audit_query_command,
+    th::cli::register_status_command,       th::cli::register_user_command,
+    th::cli::register_role_command,         th::cli::register_careteam_command,
+    th::cli::register_session_command,      th::cli::register_token_command,
+    th::cli::register_access_command,       th::cli::register_patient_command,
+    th::cli::register_audit_command,        th::cli::register_audit_query_command,
+    th::cli::register_integrity_command,    th::cli::register_keys_command,
+    th::cli::register_practitioner_command, th::cli::register_appointment_command,
+    th::cli::register_schedule_command,
 };
 
 std::string env_or(const char* name, const std::string& fallback) {

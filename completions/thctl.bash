@@ -4,7 +4,10 @@
 # The children of a command path ("" for the top level); empty for a verb.
 _thctl_children() {
   case "$1" in
-    "") echo "status user role careteam session token access patient audit" ;;
+    "")
+      echo "status user role careteam session token access patient audit integrity keys" \
+        "practitioner appointment schedule"
+      ;;
     user) echo "create list show disable enable unlock reset-mfa enrolment import" ;;
     role) echo "list show create grant revoke" ;;
     careteam) echo "add remove list" ;;
@@ -15,6 +18,11 @@ _thctl_children() {
     patient) echo "create list show" ;;
     audit) echo "verify checkpoint public-key prove consistency search report export" ;;
     "audit report") echo "access user emergency failed-logins" ;;
+    integrity) echo "check" ;;
+    keys) echo "generate rotate status" ;;
+    practitioner) echo "set list show" ;;
+    appointment) echo "list show cancel" ;;
+    schedule) echo "day" ;;
   esac
 }
 
@@ -43,6 +51,11 @@ _thctl_options() {
     "audit export")
       echo "--format --user --patient --action --resource --outcome --from --to --emergency --out"
       ;;
+    "practitioner set") echo "--npi --license --time-zone --slot-minutes" ;;
+    "appointment list") echo "--practitioner --patient --date --status --tz" ;;
+    "appointment show") echo "--tz" ;;
+    "appointment cancel") echo "--reason" ;;
+    "schedule day") echo "--practitioner --date --tz" ;;
   esac
 }
 
@@ -55,7 +68,8 @@ _thctl_takes_value() {
       --kind | --patient | --permission | --description | --idle-timeout | --user | --name | \
       --expires-in-days | --outcome | --comment | --mrn | --given-name | --family-name | \
       --birth-date | --sex | --state | --phone | --address | --from | --to | --action | \
-      --resource | --limit | --after | --format | --out)
+      --resource | --limit | --after | --format | --out | --npi | --license | --time-zone | \
+      --slot-minutes | --practitioner | --date | --status | --tz | --reason)
       return 0
       ;;
   esac
@@ -112,6 +126,10 @@ _thctl() {
         ;;
       --format) mapfile -t COMPREPLY < <(compgen -W "csv ndjson fhir" -- "$cur") ;;
       --out) mapfile -t COMPREPLY < <(compgen -f -- "$cur") ;;
+      --status)
+        mapfile -t COMPREPLY < <(compgen -W \
+          "scheduled checked_in in_progress completed cancelled no_show" -- "$cur")
+        ;;
     esac
     return 0
   fi
@@ -126,7 +144,7 @@ _thctl() {
   children="$(_thctl_children "$path")"
   if [[ -n "$children" ]]; then
     mapfile -t COMPREPLY < <(compgen -W "$children" -- "$cur")
-  elif [[ "$path" == "user import" ]]; then
+  elif [[ "$path" == "user import" || "$path" == "keys generate" ]]; then
     mapfile -t COMPREPLY < <(compgen -f -- "$cur")
   elif [[ "$path" == "role show" ]]; then
     mapfile -t COMPREPLY < <(compgen -W "$_thctl_roles" -- "$cur")

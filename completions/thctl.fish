@@ -4,7 +4,8 @@
 function __thctl_children
     switch "$argv"
         case ''
-            echo status user role careteam session token access patient audit
+            echo status user role careteam session token access patient audit integrity keys \
+                practitioner appointment schedule
         case user
             echo create list show disable enable unlock reset-mfa enrolment import
         case role
@@ -25,6 +26,16 @@ function __thctl_children
             echo verify checkpoint public-key prove consistency search report export
         case 'audit report'
             echo access user emergency failed-logins
+        case integrity
+            echo check
+        case keys
+            echo generate rotate status
+        case practitioner
+            echo set list show
+        case appointment
+            echo list show cancel
+        case schedule
+            echo day
     end
 end
 
@@ -44,7 +55,8 @@ function __thctl_path
                 --kind --patient --permission --description --idle-timeout --user --name \
                 --expires-in-days --outcome --comment --mrn --given-name --family-name \
                 --birth-date --sex --state --phone --address --from --to --action --resource \
-                --limit --after --format --out
+                --limit --after --format --out --npi --license --time-zone --slot-minutes \
+                --practitioner --date --status --tz --reason
                 set skip 1
             case '-*'
             case '*'
@@ -84,6 +96,11 @@ complete -c thctl -n '__thctl_at ""' -a token -d 'API tokens'
 complete -c thctl -n '__thctl_at ""' -a access -d 'review of access to records'
 complete -c thctl -n '__thctl_at ""' -a patient -d 'patients and demographics'
 complete -c thctl -n '__thctl_at ""' -a audit -d 'integrity of the audit log'
+complete -c thctl -n '__thctl_at ""' -a integrity -d 'integrity of stored personal data'
+complete -c thctl -n '__thctl_at ""' -a keys -d 'key-encryption keys and their rotation'
+complete -c thctl -n '__thctl_at ""' -a practitioner -d "practitioners' licenses and zones"
+complete -c thctl -n '__thctl_at ""' -a appointment -d 'appointments'
+complete -c thctl -n '__thctl_at ""' -a schedule -d "a practitioner's day"
 
 # user
 complete -c thctl -n '__thctl_at user' -a create -d 'create a user'
@@ -216,3 +233,39 @@ complete -c thctl -n '__thctl_at "audit report user"' -l from -x -d 'at or after
 complete -c thctl -n '__thctl_at "audit report user"' -l to -x -d 'at or before TIME'
 complete -c thctl -n '__thctl_at "audit report failed-logins"' -l from -x -d 'at or after TIME'
 complete -c thctl -n '__thctl_at "audit report failed-logins"' -l to -x -d 'at or before TIME'
+
+# integrity
+complete -c thctl -n '__thctl_at integrity' -a check -d 'check every record of personal data'
+# keys
+complete -c thctl -n '__thctl_at keys' -a generate -d 'write a new key-encryption key file'
+complete -c thctl -n '__thctl_at keys' -a rotate -d 're-wrap every data key under the current key'
+complete -c thctl -n '__thctl_at keys' -a status -d 'the current key and the data keys under old ones'
+complete -c thctl -n '__thctl_at "keys generate"' -F -d 'new key file'
+# practitioner
+complete -c thctl -n '__thctl_at practitioner' -a set -d "create or replace a profile"
+complete -c thctl -n '__thctl_at practitioner' -a list -d 'list practitioners'
+complete -c thctl -n '__thctl_at practitioner' -a show -d "show a practitioner's profile"
+complete -c thctl -n '__thctl_at "practitioner set"' -l npi -x -d 'National Provider Identifier'
+complete -c thctl -n '__thctl_at "practitioner set"' -l license -x -d 'states licensed in'
+complete -c thctl -n '__thctl_at "practitioner set"' -l time-zone -x -d 'IANA time zone'
+complete -c thctl -n '__thctl_at "practitioner set"' -l slot-minutes -x -d 'length of a slot'
+
+# appointment
+set -l __thctl_statuses scheduled checked_in in_progress completed cancelled no_show
+complete -c thctl -n '__thctl_at appointment' -a list -d 'list appointments'
+complete -c thctl -n '__thctl_at appointment' -a show -d 'show an appointment'
+complete -c thctl -n '__thctl_at appointment' -a cancel -d 'cancel an appointment'
+complete -c thctl -n '__thctl_at "appointment list"' -l practitioner -x -d 'practitioner'
+complete -c thctl -n '__thctl_at "appointment list"' -l patient -x -d 'patient'
+complete -c thctl -n '__thctl_at "appointment list"' -l date -x -d 'only that day'
+complete -c thctl -n '__thctl_at "appointment list"' -l status -x -a "$__thctl_statuses" \
+    -d 'only this status'
+complete -c thctl -n '__thctl_at "appointment list"' -l tz -x -d 'time zone of the times'
+complete -c thctl -n '__thctl_at "appointment show"' -l tz -x -d 'time zone of the times'
+complete -c thctl -n '__thctl_at "appointment cancel"' -l reason -x -d 'why it is cancelled'
+
+# schedule
+complete -c thctl -n '__thctl_at schedule' -a day -d "a practitioner's appointments of one day"
+complete -c thctl -n '__thctl_at "schedule day"' -l practitioner -x -d 'practitioner'
+complete -c thctl -n '__thctl_at "schedule day"' -l date -x -d 'the day'
+complete -c thctl -n '__thctl_at "schedule day"' -l tz -x -d 'time zone of the day'

@@ -53,7 +53,11 @@ Error error_from_reply(int status, const std::string& body) {
     const auto object = parser.parse(body).extract<Poco::JSON::Object::Ptr>();
     const auto detail = object->getObject("error");
     if (detail) {
-      return Error(code_for_status(status), detail->getValue<std::string>("message"));
+      // Altered stored data is told apart from other server errors.
+      const bool data_loss = detail->optValue<std::string>("code", "") ==
+                             std::string(error_code_name(ErrorCode::kDataLoss));
+      return Error(data_loss ? ErrorCode::kDataLoss : code_for_status(status),
+                   detail->getValue<std::string>("message"));
     }
   } catch (const Poco::Exception&) {
     // Not our JSON: fall through to the status line.

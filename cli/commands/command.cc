@@ -157,6 +157,26 @@ void show_record(CommandEnv& env, const Poco::JSON::Object::Ptr& record,
   }
 }
 
+Poco::JSON::Object::Ptr lists_as_text(const CommandEnv& env, const Poco::JSON::Object::Ptr& record,
+                                      const std::vector<std::string>& fields) {
+  if (env.options.output == OutputFormat::kJson) {
+    return record;
+  }
+  Poco::JSON::Object::Ptr copy = new Poco::JSON::Object(*record);
+  for (const std::string& field : fields) {
+    const Poco::JSON::Array::Ptr items = record->getArray(field);
+    if (!items) {
+      continue;
+    }
+    std::string joined;
+    for (std::size_t i = 0; i < items->size(); ++i) {
+      joined += (i == 0 ? "" : " ") + items->getElement<std::string>(static_cast<unsigned>(i));
+    }
+    copy->set(field, joined);
+  }
+  return copy;
+}
+
 void show_listing(CommandEnv& env, const Poco::JSON::Array::Ptr& rows,
                   const std::vector<Column>& columns) {
   if (!env.options.quiet) {

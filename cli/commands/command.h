@@ -42,6 +42,11 @@ void register_access_command(CLI::App& app, CommandEnv& env);
 void register_patient_command(CLI::App& app, CommandEnv& env);
 void register_audit_command(CLI::App& app, CommandEnv& env);
 void register_audit_query_command(CLI::App& app, CommandEnv& env);
+void register_integrity_command(CLI::App& app, CommandEnv& env);
+void register_keys_command(CLI::App& app, CommandEnv& env);
+void register_practitioner_command(CLI::App& app, CommandEnv& env);
+void register_appointment_command(CLI::App& app, CommandEnv& env);
+void register_schedule_command(CLI::App& app, CommandEnv& env);
 
 // ---- Helpers for the noun files ----
 
@@ -71,6 +76,13 @@ void show_record(CommandEnv& env, const Poco::JSON::Object::Ptr& record,
                  const std::vector<Column>& columns);
 void show_listing(CommandEnv& env, const Poco::JSON::Array::Ptr& rows,
                   const std::vector<Column>& columns);
+
+// `record` with each array field named in `fields` turned into one
+// space-separated cell, for table and CSV output; JSON output keeps the
+// daemon's arrays, so there the record itself is returned.
+[[nodiscard]] Poco::JSON::Object::Ptr lists_as_text(const CommandEnv& env,
+                                                    const Poco::JSON::Object::Ptr& record,
+                                                    const std::vector<std::string>& fields);
 
 // A change the daemon confirmed with {"ok": true}: the reply (json), an "ok"
 // column (csv) or the sentence `done` (table); nothing with --quiet.

@@ -36,17 +36,7 @@ struct RoleOptions {
 // Table and CSV show the permissions as one space-separated cell; JSON keeps
 // the daemon's array.
 Poco::JSON::Object::Ptr for_display(const CommandEnv& env, const Poco::JSON::Object::Ptr& role) {
-  const Poco::JSON::Array::Ptr permissions = role->getArray("permissions");
-  if (env.options.output == OutputFormat::kJson || !permissions) {
-    return role;
-  }
-  std::string joined;
-  for (std::size_t i = 0; i < permissions->size(); ++i) {
-    joined += (i == 0 ? "" : " ") + permissions->getElement<std::string>(static_cast<unsigned>(i));
-  }
-  Poco::JSON::Object::Ptr copy = new Poco::JSON::Object(*role);
-  copy->set("permissions", joined);
-  return copy;
+  return lists_as_text(env, role, {"permissions"});
 }
 
 Status list_roles(CommandEnv& env, ApiClient& client) {

@@ -1,16 +1,20 @@
 #include "server/daemon.h"
 
 #include <Poco/ErrorHandler.h>
+#include <Poco/Net/SSLException.h>
 #include <Poco/Net/SSLManager.h>
+#include <openssl/crypto.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <memory>
 #include <thread>
 
+#include "access/personal_tables.h"
 #include "audit/audit_log.h"
 #include "audit/checkpointer.h"
 #include "config/config_keys.h"
@@ -19,21 +23,27 @@
 #include "config/secret_file.h"
 #include "crypto/key_ring.h"
 #include "logging/logging.h"
+#include "scheduling/scheduling_services.h"
 #include "server/access_services.h"
 #include "server/dev_mode.h"
 #include "server/http_listener.h"
 #include "server/peer_credentials.h"
 #include "server/request_dispatcher.h"
 #include "server/routes/admin_routes.h"
+#include "server/routes/appointment_routes.h"
 #include "server/routes/audit_log_routes.h"
 #include "server/routes/audit_query_routes.h"
 #include "server/routes/auth_routes.h"
+#include "server/routes/integrity_routes.h"
+#include "server/routes/key_routes.h"
 #include "server/routes/patient_routes.h"
+#include "server/routes/schedule_routes.h"
 #include "server/routes/system_routes.h"
 #include "server/service_context.h"
 #include "server/session_authenticator.h"
 #include "server/systemd_notifier.h"
 #include "server/tls_context_holder.h"
+#include "storage/integrity_scanner.h"
 #include "storage/key_ring_protection.h"
 #include "storage/migration.h"
 #include "version.h"
@@ -42,15 +52,22 @@ namespace th::server {
 namespace {
 
 // Exceptions that escape a Poco connection thread (a failed TLS handshake,
-// a reset connection) are a remote peer's doing: logged at debug, so that a
-// scanner cannot flood the log.
+// a reset connection, a request the HTTP parser refused) are a remote
+// peer's doing: logged at debug, so that a scanner cannot flood the log.
+// Only the kind of failure is logged: the parser's messages quote what the
+// peer sent ("Not a valid integer: <header value>"). TLS failures keep
+// OpenSSL's reason, which never holds the peer's data.
 class QuietErrorHandler final : public Poco::ErrorHandler {
  public:
   void exception(const Poco::Exception& failure) override {
-    spdlog::debug("connection ended: {}", failure.displayText());
+    if (dynamic_cast<const Poco::Net::SSLException*>(&failure) != nullptr) {
+      spdlog::debug("connection ended: {}", failure.displayText());
+    } else {
+      spdlog::debug("connection ended: {}", failure.name());
+    }
   }
-  void exception(const std::exception& failure) override {
-    spdlog::debug("connection ended: {}", failure.what());
+  void exception(const std::exception&) override {
+    spdlog::debug("connection ended by an exception");
   }
   void exception() override { spdlog::debug("connection ended by an unknown exception"); }
 };
@@ -95,6 +112,47 @@ Result<std::string> read_kek(const std::string& path_or_credential) {
   return kek;
 }
 
+// Key bytes that are not handed on are wiped before their memory is freed.
+void wipe_keys(std::vector<std::string>& keys) {
+  for (std::string& key : keys) {
+    OPENSSL_cleanse(key.data(), key.size());
+  }
+}
+
+// Every KEK the configuration names, the current one (keys.kek_file) last.
+Result<std::vector<std::string>> read_keks(const KeysConfig& keys) {
+  std::vector<std::string> keks;
+  std::string previous = keys.previous_kek_files;
+  while (!previous.empty()) {
+    const auto comma = previous.find(',');
+    auto kek = read_kek(previous.substr(0, comma));
+    if (!kek.ok()) {
+      wipe_keys(keks);
+      return kek.error();
+    }
+    keks.push_back(std::move(*kek));
+    previous = comma == std::string::npos ? "" : previous.substr(comma + 1);
+  }
+  auto current = read_kek(keys.kek_file);
+  if (!current.ok()) {
+    wipe_keys(keks);
+    return current.error();
+  }
+  keks.push_back(std::move(*current));
+  return keks;
+}
+
+// A key the configuration lacks: the error names the KEK ids, and the
+// operator needs to know where the files go.
+Error with_kek_hint(const Error& error) {
+  if (error.code() != ErrorCode::kFailedPrecondition) {
+    return error;
+  }
+  return Error(error.code(), error.message() +
+                                 "; name the file of each missing key in keys.kek_file or "
+                                 "keys.previous_kek_files");
+}
+
 Result<crypto::Ed25519Key> read_audit_signing_key(const std::string& path_or_credential) {
   auto resolved = resolve_secret_path(path_or_credential);
   if (!resolved.ok()) {
@@ -125,6 +183,13 @@ access::AuthSettings auth_settings_from(const AuthConfig& auth) {
   return settings;
 }
 
+scheduling::SchedulingSettings scheduling_settings_from(const SchedulingConfig& config) {
+  scheduling::SchedulingSettings settings;
+  settings.check_in_opens_minutes = config.check_in_opens_minutes;
+  settings.booking_horizon_days = config.booking_horizon_days;
+  return settings;
+}
+
 class Daemon {
  public:
   explicit Daemon(DaemonOptions options) : options_(std::move(options)) {}
@@ -138,6 +203,8 @@ class Daemon {
   Status open_listeners();
   Status open_access_control();
   Status open_audit_log();
+  void log_key_status();
+  void reload_keks(const Config& fresh);
   void start_background_work();
   void stop_background_work();
   void register_node();
@@ -159,6 +226,8 @@ class Daemon {
   std::unique_ptr<audit::AuditLog> audit_log_;
   std::unique_ptr<audit::Checkpointer> checkpointer_;
   std::unique_ptr<AccessServices> access_;
+  std::unique_ptr<storage::IntegrityScanner> integrity_;
+  std::unique_ptr<scheduling::SchedulingServices> scheduling_;
   std::unique_ptr<SessionAuthenticator> authenticator_;
   std::thread background_;
   std::atomic<bool> background_stop_{false};
@@ -287,6 +356,10 @@ Status Daemon::start() {
   add_patient_routes(*router_, *access_, context_);
   add_audit_log_routes(*router_, *checkpointer_, *audit_log_, context_);
   add_audit_query_routes(*router_, *access_, context_);
+  add_integrity_routes(*router_, *integrity_, *audit_log_, context_);
+  add_key_routes(*router_, *protection_, *audit_log_, context_);
+  add_schedule_routes(*router_, *scheduling_, context_);
+  add_appointment_routes(*router_, *scheduling_, context_);
   TH_RETURN_IF_ERROR(router_->validate());
   add_gauges();
 
@@ -299,27 +372,16 @@ Status Daemon::start() {
 // Keys, the audit trail and the access-control services. A missing or wrong
 // key-encryption key ends start-up here, before anything is served.
 Status Daemon::open_access_control() {
-  std::vector<std::string> keks;
-  std::string previous = config_.keys.previous_kek_files;
-  while (!previous.empty()) {
-    const auto comma = previous.find(',');
-    auto kek = read_kek(previous.substr(0, comma));
-    if (!kek.ok()) {
-      return kek.error();
-    }
-    keks.push_back(std::move(*kek));
-    previous = comma == std::string::npos ? "" : previous.substr(comma + 1);
+  auto keks = read_keks(config_.keys);
+  if (!keks.ok()) {
+    return keks.error();
   }
-  auto current = read_kek(config_.keys.kek_file);
-  if (!current.ok()) {
-    return current.error();
-  }
-  keks.push_back(std::move(*current));
-  auto protection = storage::KeyRingProtection::open(*database_, std::move(keks), clock_);
+  auto protection = storage::KeyRingProtection::open(*database_, std::move(*keks), clock_);
   if (!protection.ok()) {
-    return protection.error().with_context("open the data keys");
+    return with_kek_hint(protection.error()).with_context("open the data keys");
   }
   protection_ = std::move(*protection);
+  log_key_status();
   TH_RETURN_IF_ERROR(open_audit_log());
 
   const Status roles = database_->run_write_transaction([this](soci::session& session) {
@@ -331,7 +393,42 @@ Status Daemon::open_access_control() {
   access_ = std::make_unique<AccessServices>(*database_, *protection_, *audit_log_, clock_,
                                              auth_settings_from(config_.auth));
   authenticator_ = std::make_unique<SessionAuthenticator>(access_->cache);
+  integrity_ = std::make_unique<storage::IntegrityScanner>(*database_);
+  access::register_personal_tables(*integrity_, *protection_);
+  scheduling_ = std::make_unique<scheduling::SchedulingServices>(
+      *database_, *protection_, access_->users, access_->patients, access_->scope, *audit_log_,
+      clock_, scheduling_settings_from(config_.scheduling));
   return ok_status();
+}
+
+// Where a KEK rotation stands, for the operator who is in the middle of one:
+// keys still under an earlier KEK, and earlier KEKs that wrap nothing any
+// more and can leave the configuration.
+void Daemon::log_key_status() {
+  const auto status = protection_->status(*database_);
+  if (!status.ok()) {
+    spdlog::warn("could not read the data key table: {}", status.error().message());
+    return;
+  }
+  spdlog::info("key-encryption key '{}' is current; {} earlier one(s) configured",
+               status->current_kek_id, status->kek_ids.size() - 1);
+  if (status->remaining > 0) {
+    spdlog::warn(
+        "{} of {} data keys still await re-wrapping under the current key-encryption key; "
+        "run `thctl keys rotate`",
+        status->remaining, status->keys.size());
+  }
+  for (std::size_t i = 0; i + 1 < status->kek_ids.size(); ++i) {
+    const std::string& id = status->kek_ids[i];
+    const bool in_use = std::any_of(status->keys.begin(), status->keys.end(),
+                                    [&](const auto& key) { return key.kek_id == id; });
+    if (!in_use) {
+      spdlog::info(
+          "earlier key-encryption key '{}' wraps no data key; it may be removed from "
+          "keys.previous_kek_files",
+          id);
+    }
+  }
 }
 
 // The audit trail and the signer of its checkpoints. The signing key must be
@@ -556,9 +653,9 @@ void Daemon::serve_until_stopped() {
 }
 
 // Reload re-reads the file and applies what can change without a restart:
-// the log level and format, and the TLS certificate and key. Anything else in
-// the new file takes effect at the next restart. A file that no longer
-// parses leaves everything as it was.
+// the log level and format, the TLS certificate and key, and the
+// key-encryption keys. Anything else in the new file takes effect at the next
+// restart. A file that no longer parses leaves everything as it was.
 void Daemon::reload() {
   notifier_.reloading();
   spdlog::info("reloading configuration");
@@ -581,7 +678,39 @@ void Daemon::reload() {
   }
   config_.log = fresh->log;
   config_.tls = fresh->tls;
+  reload_keks(*fresh);
   notifier_.ready("serving on " + https_->bound_address());
+}
+
+// The KEK files are read again even when their names did not change, since
+// a path may now hold another key. The new set replaces the old only when
+// every stored data key still unwraps under it, so a reload can never leave
+// a key unreadable; otherwise the running KEKs are kept. Systemd credentials
+// are copied at service start, so a KEK given as credential:NAME changes
+// only with a restart.
+void Daemon::reload_keks(const Config& fresh) {
+  auto keks = read_keks(fresh.keys);
+  if (!keks.ok()) {
+    spdlog::error("reload kept the key-encryption keys: {}", keks.error().message());
+    return;
+  }
+  std::vector<std::string> ids;
+  for (const std::string& kek : *keks) {
+    ids.push_back(crypto::kek_id_of(kek));
+  }
+  if (ids == protection_->kek_ids()) {
+    wipe_keys(*keks);
+    return;
+  }
+  const Status replaced = protection_->replace_keks(*database_, std::move(*keks));
+  if (!replaced.ok()) {
+    spdlog::error("reload kept the key-encryption keys: {}",
+                  with_kek_hint(replaced.error()).message());
+    return;
+  }
+  config_.keys = fresh.keys;
+  spdlog::info("reloaded the key-encryption keys");
+  log_key_status();
 }
 
 int Daemon::drain() {

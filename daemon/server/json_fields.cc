@@ -39,4 +39,16 @@ Result<std::int64_t> optional_integer(const Poco::JSON::Object::Ptr& object,
   return value.convert<std::int64_t>();
 }
 
+Result<bool> optional_bool(const Poco::JSON::Object::Ptr& object, const std::string& name,
+                           bool fallback) {
+  if (!object->has(name) || object->isNull(name)) {
+    return fallback;
+  }
+  const Poco::Dynamic::Var value = object->get(name);
+  if (!value.isBoolean()) {
+    return Error(ErrorCode::kInvalidArgument, "field '" + name + "' must be true or false");
+  }
+  return value.extract<bool>();
+}
+
 }  // namespace th::server

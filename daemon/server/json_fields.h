@@ -17,4 +17,8 @@ Result<std::string> optional_string(const Poco::JSON::Object::Ptr& object, const
 Result<std::int64_t> optional_integer(const Poco::JSON::Object::Ptr& object,
                                       const std::string& name, std::int64_t fallback);
 
+// An optional boolean: fallback when absent.
+Result<bool> optional_bool(const Poco::JSON::Object::Ptr& object, const std::string& name,
+                           bool fallback);
+
 }  // namespace th::server

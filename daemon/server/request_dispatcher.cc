@@ -54,6 +54,19 @@ std::map<std::string, std::string> parse_query(const std::string& uri) {
   return query;
 }
 
+// The method as the log shows it: the peer chooses the request line, so
+// anything but a method the API knows is logged as "other".
+std::string_view loggable_method(std::string_view method) {
+  static constexpr std::string_view kKnown[] = {"GET",    "HEAD",    "POST", "PUT",
+                                                "DELETE", "OPTIONS", "PATCH"};
+  for (const std::string_view known : kKnown) {
+    if (method == known) {
+      return known;
+    }
+  }
+  return "other";
+}
+
 std::string path_of(const std::string& uri) {
   const auto end = uri.find_first_of("?#");
   return uri.substr(0, end);
@@ -111,19 +124,26 @@ void RequestDispatcher::serve(Poco::Net::HTTPServerRequest& raw,
   bool close_connection = false;
   const Route* route = nullptr;
   ApiResponse reply;
+  bool data_loss = false;
   try {
     Result<ApiResponse> outcome = dispatch(raw, request, route, close_connection);
     reply = outcome.ok() ? std::move(*outcome) : ApiResponse::error(outcome.error());
+    data_loss = !outcome.ok() && outcome.error().code() == ErrorCode::kDataLoss;
   } catch (const std::exception& failure) {
     spdlog::error("request {} failed with an exception: {}", request.request_id, failure.what());
     reply = ApiResponse::error(500, "internal", "internal error; request id " + request.request_id);
   }
   if (reply.status >= 500 && reply.status != 503) {
     // Details of internal failures stay in the log, keyed by request id.
-    spdlog::warn("request {} {} {}: {}", request.request_id, request.method,
+    spdlog::warn("request {} {} {}: {}", request.request_id, loggable_method(request.method),
                  request.route.empty() ? "unmatched" : request.route, reply.body);
-    reply = ApiResponse::error(reply.status, "internal",
-                               "internal error; request id " + request.request_id);
+    // Stored data that failed its integrity check keeps its own code, so
+    // that clients tell it from a bug and the operator runs the check.
+    reply = data_loss ? ApiResponse::error(500, error_code_name(ErrorCode::kDataLoss),
+                                           "stored data failed its integrity check; request id " +
+                                               request.request_id)
+                      : ApiResponse::error(reply.status, "internal",
+                                           "internal error; request id " + request.request_id);
   }
 
   write(response, request, reply, close_connection);
@@ -134,7 +154,8 @@ void RequestDispatcher::serve(Poco::Net::HTTPServerRequest& raw,
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   RouteMetrics* metrics = route != nullptr ? route->metrics : router_.unmatched_metrics();
   metrics->record(reply.status, seconds);
-  spdlog::debug("request {} {} {} -> {} in {:.1f} ms", request.request_id, request.method,
+  spdlog::debug("request {} {} {} -> {} in {:.1f} ms", request.request_id,
+                loggable_method(request.method),
                 request.route.empty() ? "unmatched" : request.route, reply.status, seconds * 1000);
 }
 

@@ -323,6 +323,13 @@ Result<Patient> DirectoryService::find_patient(const std::string& id_or_mrn) {
   return database_.run([&](soci::session& session) { return resolve_patient(session, id_or_mrn); });
 }
 
+Result<std::string> DirectoryService::stored_patient_id(const std::string& id_or_mrn) {
+  return database_.run([&](soci::session& session) {
+    return looks_like_uuid(id_or_mrn) ? patients_.stored_id(session, id_or_mrn)
+                                      : patients_.stored_id_by_mrn(session, id_or_mrn);
+  });
+}
+
 // ---- roles ----
 
 Result<std::vector<Role>> DirectoryService::list_roles() {

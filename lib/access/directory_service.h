@@ -83,6 +83,9 @@ class DirectoryService {
   // -- patients --
   Result<Patient> create_patient(Patient patient, const Caller& caller);
   Result<Patient> find_patient(const std::string& id_or_mrn);
+  // The id of the stored row an id or MRN names, without opening or checking
+  // it (empty when none): for auditing a read that failed with kDataLoss.
+  Result<std::string> stored_patient_id(const std::string& id_or_mrn);
 
   // -- roles --
   Result<std::vector<Role>> list_roles();

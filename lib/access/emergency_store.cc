@@ -12,6 +12,16 @@ constexpr const char* kColumns =
 
 }  // namespace
 
+const storage::SealedTableLayout& EmergencyStore::layout() {
+  static const storage::SealedTableLayout layout{
+      std::string(kTable),
+      "id",
+      {{"reason", "reason_enc"}, {"review_comment", "review_comment_enc"}},
+      {},
+      false};
+  return layout;
+}
+
 Status EmergencyStore::insert(soci::session& session, const EmergencyGrant& grant) {
   auto reason = protection_.seal(grant.reason, {kTable, "reason", grant.id});
   auto comment = protection_.seal(grant.review_comment, {kTable, "review_comment", grant.id});

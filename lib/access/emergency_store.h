@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "storage/data_protection.h"
+#include "storage/sealed_table_checker.h"
 #include "util/clock.h"
 #include "util/result.h"
 
@@ -34,6 +35,11 @@ class EmergencyStore {
   explicit EmergencyStore(storage::DataProtection& protection) : protection_(protection) {}
 
   Status insert(soci::session& session, const EmergencyGrant& grant);
+
+  // How rows are stored, for the integrity check: the reason and the review
+  // comment are sealed; grants carry no integrity tag.
+  static const storage::SealedTableLayout& layout();
+
   // The grant in force for this user and patient at `now`, if any.
   Result<std::optional<EmergencyGrant>> active(soci::session& session, const std::string& user_id,
                                                const std::string& patient_id, UnixMicros now);

@@ -22,6 +22,13 @@ Result<ScopeDecision> PatientScope::decide(soci::session& session, const Princip
     decision.allowed = true;
     return decision;
   }
+  for (CareRelationship* relationship : relationships_) {
+    if (relationship->relates(session, patient_id, principal.user_id)) {
+      decision.allowed = true;
+      decision.relationship = std::string(relationship->name());
+      return decision;
+    }
+  }
   auto grant = emergencies_.active(session, principal.user_id, patient_id, clock_.now_micros());
   if (!grant.ok()) {
     return grant.error();

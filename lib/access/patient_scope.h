@@ -2,18 +2,23 @@
 //
 //   - a patient reaches only their own record;
 //   - clinical content needs patient.read AND membership of the patient's
-//     care team, or an emergency grant in force (which marks the access);
+//     care team (or a care relationship registered with add_relationship(),
+//     such as being the practitioner of one of their appointments), or an
+//     emergency grant in force (which marks the access);
 //   - demographics need patient.demographics (front desk, billing), or the
 //     clinical right above.
 // The role check (does the principal hold the permission at all) is the
 // router's; this is the relationship check that follows it.
-// Stateless; thread-safe.
+// Relationships are registered at start-up, before the scope is shared;
+// after that it is read-only and thread-safe.
 #pragma once
 
 #include <soci/soci.h>
 
 #include <string>
+#include <vector>
 
+#include "access/care_relationship.h"
 #include "access/care_team_store.h"
 #include "access/emergency_store.h"
 #include "access/principal.h"
@@ -28,6 +33,7 @@ struct ScopeDecision {
   bool allowed = false;
   bool emergency = false;     // allowed only through a break-glass grant
   std::string grant_id;       // that grant
+  std::string relationship;   // the CareRelationship that allowed it, when one did
   std::string denial_reason;  // for the audit trail when not allowed
 };
 
@@ -36,6 +42,11 @@ class PatientScope {
   PatientScope(CareTeamStore& care_teams, EmergencyStore& emergencies, const Clock& clock)
       : care_teams_(care_teams), emergencies_(emergencies), clock_(clock) {}
 
+  // Also counts `relationship` as membership of the care team. Not
+  // thread-safe: call during start-up only. The relationship must outlive
+  // the scope.
+  void add_relationship(CareRelationship& relationship) { relationships_.push_back(&relationship); }
+
   Result<ScopeDecision> decide(soci::session& session, const Principal& principal,
                                const std::string& patient_id, PatientDataKind kind);
 
@@ -43,6 +54,7 @@ class PatientScope {
   CareTeamStore& care_teams_;
   EmergencyStore& emergencies_;
   const Clock& clock_;
+  std::vector<CareRelationship*> relationships_;
 };
 
 }  // namespace th::access

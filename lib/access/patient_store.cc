@@ -29,13 +29,16 @@ constexpr const char* kColumns =
     "id, mrn_enc, given_name_enc, family_name_enc, birth_date_enc, sex_enc, phone_enc, "
     "email_enc, address_enc, state, created_at, updated_at, version, integrity_tag";
 
+// The clear-text column the tag covers besides the sealed ones.
+constexpr const char* kTaggedPlain = "state";
+
 storage::StoredFields tagged_fields(const std::vector<std::string>& sealed,
                                     const std::string& state) {
   storage::StoredFields fields;
   for (std::size_t i = 0; i < sealed.size(); ++i) {
     fields.emplace_back(kSealedFields[i].column, sealed[i]);
   }
-  fields.emplace_back("state", state);
+  fields.emplace_back(kTaggedPlain, state);
   return fields;
 }
 
@@ -49,6 +52,20 @@ std::string normalize_mrn_text(std::string_view mrn) {
     }
   }
   return out;
+}
+
+const storage::SealedTableLayout& PatientStore::layout() {
+  static const storage::SealedTableLayout layout = [] {
+    storage::SealedTableLayout built;
+    built.table = kTable;
+    for (const SealedField& field : kSealedFields) {
+      built.sealed.push_back({field.column, std::string(field.column) + "_enc"});
+    }
+    built.tagged_plain = {kTaggedPlain};
+    built.tagged = true;
+    return built;
+  }();
+  return layout;
 }
 
 std::string PatientStore::mrn_index(std::string_view mrn) const {
@@ -142,6 +159,24 @@ Result<std::optional<Patient>> PatientStore::find_by_id(soci::session& session,
 Result<std::optional<Patient>> PatientStore::find_by_mrn(soci::session& session,
                                                          std::string_view mrn) {
   return find_where(session, "mrn_bidx", mrn_index(mrn));
+}
+
+std::string PatientStore::stored_id_where(soci::session& session, const char* column,
+                                          const std::string& value) {
+  // column is one of the fixed names used below, never caller input.
+  std::string id;
+  soci::indicator indicator = soci::i_null;
+  session << std::string("SELECT id FROM patients WHERE ") + column + " = :value", soci::use(value),
+      soci::into(id, indicator);
+  return session.got_data() && indicator == soci::i_ok ? id : std::string();
+}
+
+std::string PatientStore::stored_id(soci::session& session, const std::string& id) {
+  return stored_id_where(session, "id", id);
+}
+
+std::string PatientStore::stored_id_by_mrn(soci::session& session, std::string_view mrn) {
+  return stored_id_where(session, "mrn_bidx", mrn_index(mrn));
 }
 
 Result<std::vector<Patient>> PatientStore::list(soci::session& session) {

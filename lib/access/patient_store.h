@@ -11,6 +11,7 @@
 
 #include "access/patient.h"
 #include "storage/data_protection.h"
+#include "storage/sealed_table_checker.h"
 
 namespace th::access {
 
@@ -26,10 +27,20 @@ class PatientStore {
 
   std::string mrn_index(std::string_view mrn) const;
 
+  // The id of the row with this id or MRN, read without opening or
+  // checking the row: what the audit of a read that failed its integrity
+  // check names. Empty when there is no such row.
+  std::string stored_id(soci::session& session, const std::string& id);
+  std::string stored_id_by_mrn(soci::session& session, std::string_view mrn);
+
+  // How rows are stored, for the integrity check (storage/sealed_table_checker.h).
+  static const storage::SealedTableLayout& layout();
+
  private:
   Result<Patient> decode(const soci::row& row);
   Result<std::optional<Patient>> find_where(soci::session& session, const char* column,
                                             const std::string& value);
+  std::string stored_id_where(soci::session& session, const char* column, const std::string& value);
 
   storage::DataProtection& protection_;
 };

@@ -22,6 +22,16 @@ std::string lower(std::string_view text) {
 
 }  // namespace
 
+const storage::SealedTableLayout& UserStore::layout() {
+  static const storage::SealedTableLayout layout{
+      std::string(kTable),
+      "id",
+      {{"username", "username_enc"}, {"email", "email_enc"}, {"mfa_secret", "mfa_secret_enc"}},
+      {},
+      false};
+  return layout;
+}
+
 std::string UserStore::username_index(std::string_view username) const {
   return protection_.blind_index("username", lower(username));
 }

@@ -16,6 +16,7 @@
 
 #include "access/user.h"
 #include "storage/data_protection.h"
+#include "storage/sealed_table_checker.h"
 
 namespace th::access {
 
@@ -38,6 +39,10 @@ class UserStore {
   Status update(soci::session& session, User& user, UnixMicros now);
 
   std::string username_index(std::string_view username) const;
+
+  // How rows are stored, for the integrity check: username, email and TOTP
+  // secret are sealed; user rows carry a version but no integrity tag yet.
+  static const storage::SealedTableLayout& layout();
 
  private:
   Result<std::optional<User>> find_where(soci::session& session, const char* column,

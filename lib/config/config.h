@@ -173,6 +173,16 @@ struct AuditConfig {
   bool operator==(const AuditConfig&) const = default;
 };
 
+// [scheduling]: booking and the waiting room.
+struct SchedulingConfig {
+  // Check-in opens this many minutes before an appointment's start.
+  int check_in_opens_minutes = 30;
+  // How many days ahead a visit may be booked.
+  int booking_horizon_days = 180;
+
+  bool operator==(const SchedulingConfig&) const = default;
+};
+
 struct Config {
   ServerConfig server;
   TlsConfig tls;
@@ -183,6 +193,7 @@ struct Config {
   KeysConfig keys;
   AuthConfig auth;
   AuditConfig audit;
+  SchedulingConfig scheduling;
 
   // Where the settings came from: the file loaded (empty for the built-in
   // defaults) and the dotted names of the keys that file set.

@@ -406,6 +406,13 @@ std::vector<ConfigKey> build_table() {
                   "seconds after which a checkpoint of new events is signed"),
       string_key("audit.origin", &C::audit, &AuditConfig::origin, checkpoint_origin,
                  "name of the log in its checkpoints; empty keeps the stored one"),
+
+      integer_key("scheduling.check_in_opens_minutes", &C::scheduling,
+                  &SchedulingConfig::check_in_opens_minutes, 0, 1440,
+                  "minutes before an appointment's start that check-in opens"),
+      integer_key("scheduling.booking_horizon_days", &C::scheduling,
+                  &SchedulingConfig::booking_horizon_days, 1, 730,
+                  "how many days ahead a visit may be booked"),
   };
 }
 

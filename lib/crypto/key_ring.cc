@@ -30,7 +30,11 @@
 namespace th::crypto {
 namespace {
 
-constexpr std::size_t kKekIdDigits = 8;
+constexpr std::size_t kKekIdDigits = 16;
+constexpr std::size_t kLegacyKekIdDigits = 8;
+// Hashed before the key, so the id is not SHA-256 of the key itself.
+using std::string_view_literals::operator""sv;
+constexpr std::string_view kKekIdLabel = "telehealthd key-encryption key id v1\0"sv;
 constexpr std::size_t kKeyIdBytes = 8;  // 16 hex digits
 // A KEK file is 45 characters; anything much larger is not one.
 constexpr std::size_t kMaxKekFileSize = 1024;
@@ -57,6 +61,7 @@ class SecretKey {
 
 struct Kek {
   std::string id;
+  std::string legacy_id;  // how records written before kek_id_of's label name it
   SecretKey key;
 };
 
@@ -212,59 +217,136 @@ Result<std::string> read_private_file(const std::filesystem::path& path) {
   return contents;
 }
 
+const Kek* find_kek(const std::vector<Kek>& keks, std::string_view id) {
+  for (const Kek& kek : keks) {
+    if (kek.id == id || kek.legacy_id == id) {
+      return &kek;
+    }
+  }
+  return nullptr;
+}
+
+std::string legacy_kek_id_of(std::string_view kek) {
+  return hex_encode(sha256(kek)).substr(0, kLegacyKekIdDigits);
+}
+
+// Wipes the keys left in a list when it goes out of scope; those moved out
+// are empty by then. So a list refused halfway leaves no key behind.
+class WipeOnExit {
+ public:
+  explicit WipeOnExit(std::vector<std::string>& keys) : keys_(keys) {}
+  WipeOnExit(const WipeOnExit&) = delete;
+  WipeOnExit& operator=(const WipeOnExit&) = delete;
+  ~WipeOnExit() {
+    for (std::string& key : keys_) {
+      OPENSSL_cleanse(key.data(), key.size());
+    }
+  }
+
+ private:
+  std::vector<std::string>& keys_;
+};
+
+// The KEKs of a list of raw keys, checked as create() documents.
+Result<std::vector<Kek>> make_keks(std::vector<std::string> kek_bytes, std::string_view action) {
+  const WipeOnExit wipe(kek_bytes);
+  std::vector<Kek> keks;
+  for (std::size_t i = 0; i < kek_bytes.size(); ++i) {
+    SecretKey key(std::move(kek_bytes[i]));
+    if (key.view().size() != kKeyRingKeySize) {
+      return Error(ErrorCode::kInvalidArgument,
+                   std::string(action) + ": key-encryption key " + std::to_string(i + 1) + " is " +
+                       std::to_string(key.view().size()) + " bytes, expected 32");
+    }
+    std::string id = kek_id_of(key.view());
+    std::string legacy_id = legacy_kek_id_of(key.view());
+    if (find_kek(keks, id) != nullptr || find_kek(keks, legacy_id) != nullptr) {
+      return Error(ErrorCode::kInvalidArgument,
+                   std::string(action) + ": two key-encryption keys have the id '" + id + "'");
+    }
+    keks.push_back(Kek{std::move(id), std::move(legacy_id), std::move(key)});
+  }
+  if (keks.empty()) {
+    return Error(ErrorCode::kInvalidArgument,
+                 std::string(action) + ": no key-encryption key given");
+  }
+  return keks;
+}
+
+// Unwraps a record under the KEK of `keks` it names; `verb` begins error
+// messages. The caller holds whatever lock guards `keks`.
+Result<SecretKey> unwrap_under(const std::vector<Kek>& keks, std::string_view verb,
+                               const WrappedDataKey& wrapped) {
+  if (!is_known_purpose(wrapped.purpose) || !is_lower_hex(wrapped.dek_id, 2 * kKeyIdBytes) ||
+      !is_kek_id(wrapped.kek_id)) {
+    return Error(ErrorCode::kInvalidArgument, std::string(verb) + " key: malformed key record");
+  }
+  const std::string action = action_for(verb, wrapped);
+  const Kek* kek = find_kek(keks, wrapped.kek_id);
+  if (kek == nullptr) {
+    return Error(ErrorCode::kFailedPrecondition, action + ": key-encryption key '" +
+                                                     wrapped.kek_id +
+                                                     "' is not loaded (wrong or missing key file)");
+  }
+
+  auto key = aes256_gcm_open(kek->key.view(), wrapped.wrapped,
+                             wrap_associated_data(wrapped.purpose, wrapped.dek_id));
+  if (!key.ok() || key->size() != kKeyRingKeySize) {
+    if (key.ok()) {
+      OPENSSL_cleanse(key->data(), key->size());
+    }
+    return Error(ErrorCode::kDataLoss, action + ": does not unwrap under key-encryption key '" +
+                                           wrapped.kek_id + "' (wrong key or altered record)");
+  }
+  return SecretKey(std::move(key).value());
+}
+
+// Seals key under `kek` into a record.
+Result<WrappedDataKey> wrap_under(const Kek& kek, KeyPurpose purpose, std::string id,
+                                  std::string_view key, std::int64_t created_at) {
+  auto sealed = aes256_gcm_seal(kek.key.view(), key, wrap_associated_data(purpose, id));
+  if (!sealed.ok()) {
+    return sealed.error();
+  }
+  return WrappedDataKey{std::move(id), kek.id, std::move(sealed).value(), created_at, purpose};
+}
+
 }  // namespace
 
 struct KeyRing::State {
-  std::vector<Kek> keks;  // fixed at creation; the last one is current
   mutable std::shared_mutex mutex;
+  std::vector<Kek> keks;                  // guarded by mutex; the last one is current
   std::array<Slot, kPurposeCount> slots;  // guarded by mutex
 
-  const Kek* find_kek(std::string_view id) const {
-    for (const Kek& kek : keks) {
-      if (kek.id == id) {
-        return &kek;
-      }
-    }
-    return nullptr;
-  }
-
-  const Kek& current_kek() const { return keks.back(); }
-
-  // Unwraps a record under the KEK it names; `verb` begins error messages.
   Result<SecretKey> unwrap(std::string_view verb, const WrappedDataKey& wrapped) const {
-    if (!is_known_purpose(wrapped.purpose) || !is_lower_hex(wrapped.dek_id, 2 * kKeyIdBytes) ||
-        !is_lower_hex(wrapped.kek_id, kKekIdDigits)) {
-      return Error(ErrorCode::kInvalidArgument, std::string(verb) + " key: malformed key record");
-    }
-    const std::string action = action_for(verb, wrapped);
-    const Kek* kek = find_kek(wrapped.kek_id);
-    if (kek == nullptr) {
-      return Error(ErrorCode::kFailedPrecondition,
-                   action + ": key-encryption key '" + wrapped.kek_id +
-                       "' is not loaded (wrong or missing key file)");
-    }
-
-    auto key = aes256_gcm_open(kek->key.view(), wrapped.wrapped,
-                               wrap_associated_data(wrapped.purpose, wrapped.dek_id));
-    if (!key.ok() || key->size() != kKeyRingKeySize) {
-      if (key.ok()) {
-        OPENSSL_cleanse(key->data(), key->size());
-      }
-      return Error(ErrorCode::kDataLoss, action + ": does not unwrap under key-encryption key '" +
-                                             wrapped.kek_id + "' (wrong key or altered record)");
-    }
-    return SecretKey(std::move(key).value());
+    const std::shared_lock lock(mutex);
+    return unwrap_under(keks, verb, wrapped);
   }
 
   // Seals key under the current KEK into a record.
   Result<WrappedDataKey> wrap(KeyPurpose purpose, std::string id, std::string_view key,
                               std::int64_t created_at) const {
-    const Kek& kek = current_kek();
-    auto sealed = aes256_gcm_seal(kek.key.view(), key, wrap_associated_data(purpose, id));
-    if (!sealed.ok()) {
-      return sealed.error();
+    const std::shared_lock lock(mutex);
+    return wrap_under(keks.back(), purpose, std::move(id), key, created_at);
+  }
+
+  // Unwraps a record under `under` (the ring's KEKs or ones about to
+  // replace them) and checks that it holds the key loaded under its id, if
+  // one is: a rotation or a reload must never put another key in its place.
+  // The caller holds the lock.
+  Result<SecretKey> unwrap_as_loaded(const std::vector<Kek>& under, std::string_view verb,
+                                     const WrappedDataKey& wrapped) const {
+    auto key = unwrap_under(under, verb, wrapped);
+    if (!key.ok()) {
+      return key.error();
     }
-    return WrappedDataKey{std::move(id), kek.id, std::move(sealed).value(), created_at, purpose};
+    const Slot& slot = slots[slot_index(wrapped.purpose)];
+    const auto loaded = slot.keys.find(wrapped.dek_id);
+    if (loaded != slot.keys.end() && !constant_time_equal(loaded->second.view(), key->view())) {
+      return Error(ErrorCode::kDataLoss,
+                   action_for(verb, wrapped) + ": unwraps to another key than the one in use");
+    }
+    return key;
   }
 };
 
@@ -327,7 +409,15 @@ Result<std::string> load_kek_file(const std::filesystem::path& path) {
 }
 
 std::string kek_id_of(std::string_view kek) {
-  return hex_encode(sha256(kek)).substr(0, kKekIdDigits);
+  std::string input(kKekIdLabel);
+  input.append(kek);
+  std::string id = hex_encode(sha256(input)).substr(0, kKekIdDigits);
+  OPENSSL_cleanse(input.data(), input.size());
+  return id;
+}
+
+bool is_kek_id(std::string_view text) {
+  return is_lower_hex(text, kKekIdDigits) || is_lower_hex(text, kLegacyKekIdDigits);
 }
 
 std::string derive_key(std::string_view secret, std::string_view info) {
@@ -354,26 +444,12 @@ std::string derive_key(std::string_view secret, std::string_view info) {
 }
 
 Result<KeyRing> KeyRing::create(std::vector<std::string> kek_bytes) {
-  constexpr std::string_view kAction = "create key ring";
+  auto keks = make_keks(std::move(kek_bytes), "create key ring");
+  if (!keks.ok()) {
+    return keks.error();
+  }
   auto state = std::make_unique<State>();
-  for (std::size_t i = 0; i < kek_bytes.size(); ++i) {
-    SecretKey key(std::move(kek_bytes[i]));
-    if (key.view().size() != kKeyRingKeySize) {
-      return Error(ErrorCode::kInvalidArgument,
-                   std::string(kAction) + ": key-encryption key " + std::to_string(i + 1) + " is " +
-                       std::to_string(key.view().size()) + " bytes, expected 32");
-    }
-    std::string id = kek_id_of(key.view());
-    if (state->find_kek(id) != nullptr) {
-      return Error(ErrorCode::kInvalidArgument,
-                   std::string(kAction) + ": two key-encryption keys have the id '" + id + "'");
-    }
-    state->keks.push_back(Kek{std::move(id), std::move(key)});
-  }
-  if (state->keks.empty()) {
-    return Error(ErrorCode::kInvalidArgument,
-                 std::string(kAction) + ": no key-encryption key given");
-  }
+  state->keks = std::move(keks).value();
   return KeyRing(std::move(state));
 }
 
@@ -383,7 +459,47 @@ KeyRing& KeyRing::operator=(KeyRing&&) noexcept = default;
 KeyRing::~KeyRing() = default;
 
 std::string KeyRing::current_kek_id() const {
-  return state_->current_kek().id;
+  const std::shared_lock lock(state_->mutex);
+  return state_->keks.back().id;
+}
+
+std::vector<std::string> KeyRing::kek_ids() const {
+  const std::shared_lock lock(state_->mutex);
+  std::vector<std::string> ids;
+  for (const Kek& kek : state_->keks) {
+    ids.push_back(kek.id);
+  }
+  return ids;
+}
+
+bool KeyRing::holds_kek(std::string_view kek_id) const {
+  const std::shared_lock lock(state_->mutex);
+  return find_kek(state_->keks, kek_id) != nullptr;
+}
+
+bool KeyRing::is_current_kek(std::string_view kek_id) const {
+  const std::shared_lock lock(state_->mutex);
+  return state_->keks.back().id == kek_id;
+}
+
+Status KeyRing::replace_keks(std::vector<std::string> kek_bytes,
+                             const std::vector<WrappedDataKey>& stored) {
+  auto keks = make_keks(std::move(kek_bytes), "replace key-encryption keys");
+  if (!keks.ok()) {
+    return keks.error();
+  }
+  // Checked and swapped under one lock, so no key can be loaded in between
+  // that the new set was not checked against.
+  const std::unique_lock lock(state_->mutex);
+  for (const WrappedDataKey& record : stored) {
+    auto key = state_->unwrap_as_loaded(*keks, "keep", record);
+    if (!key.ok()) {
+      return key.error();
+    }
+  }
+  // The KEKs replaced are wiped as their SecretKeys are destroyed.
+  state_->keks = std::move(keks).value();
+  return ok_status();
 }
 
 Result<WrappedDataKey> KeyRing::new_key(KeyPurpose purpose) {
@@ -459,11 +575,13 @@ Result<std::string_view> KeyRing::current_key(KeyPurpose purpose) const {
 }
 
 Result<WrappedDataKey> KeyRing::rewrap(const WrappedDataKey& wrapped) const {
-  auto key = state_->unwrap("rewrap", wrapped);
+  const std::shared_lock lock(state_->mutex);
+  auto key = state_->unwrap_as_loaded(state_->keks, "rewrap", wrapped);
   if (!key.ok()) {
     return key.error();
   }
-  return state_->wrap(wrapped.purpose, wrapped.dek_id, key->view(), wrapped.created_at);
+  return wrap_under(state_->keks.back(), wrapped.purpose, wrapped.dek_id, key->view(),
+                    wrapped.created_at);
 }
 
 Status KeyRing::verify_kek_matches(const WrappedDataKey& wrapped) const {

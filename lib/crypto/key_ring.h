@@ -3,8 +3,12 @@
 //
 // Key-encryption keys (KEKs) are 32-byte secrets kept outside the database,
 // one per file (generate_kek_file, load_kek_file). They never encrypt data;
-// they only wrap the keys that do. A KEK's id is the first 8 hex digits of
-// SHA-256 of the key: stable, short and safe to show or store.
+// they only wrap the keys that do. A KEK's id (kek_id_of) is 16 hex digits
+// of SHA-256 over a fixed label and the key: stable, short, safe to show or
+// store, and unlike a bare hash of the key it matches no digest of the key
+// made for any other purpose. Records written before this scheme name their
+// KEK by the first 8 hex digits of SHA-256 of the key alone; such legacy ids
+// are still recognised, and rewrap() replaces them.
 //
 // Wrapped keys are random 32-byte keys with a random 16-hex-digit id, stored
 // by the caller (a table) only in wrapped form: AES-256-GCM under a KEK, with
@@ -23,16 +27,18 @@
 // the field ciphertexts stay valid. Binding the purpose into the wrapping
 // also keeps one key from ever serving two purposes.
 //
-// Rotation: start with the new KEK last in the list given to create(), the
-// old ones before it; rewrap() every stored record and save the results;
-// once no record names an old KEK, drop its file. New DEKs (new_data_key) can
-// be added at any time; old ones stay loadable for what they sealed.
+// Rotation: give the new KEK last in the list (to create(), or to
+// replace_keks() on a running ring), the old ones before it; rewrap() every
+// stored record and save the results; once no record names an old KEK, drop
+// it from the list. New DEKs (new_data_key) can be added at any time; old ones
+// stay loadable for what they sealed.
 //
 // Thread-safety: all members are safe to call concurrently (a shared mutex:
 // many readers, rare writers), except moving and destroying the ring. Loaded
 // keys are never removed or replaced, so a string_view returned by a lookup
-// stays valid for the lifetime of the ring. Key bytes are wiped from memory
-// when the ring is destroyed. No error message contains key material.
+// stays valid for the lifetime of the ring; only the set of KEKs changes, and
+// only through replace_keks(). Key bytes are wiped from memory when the ring
+// is destroyed or a KEK is dropped. No error message contains key material.
 #pragma once
 
 #include <cstddef>
@@ -80,8 +86,13 @@ struct WrappedDataKey {
 // kInvalidArgument if it is not one line of base64 holding 32 bytes.
 [[nodiscard]] Result<std::string> load_kek_file(const std::filesystem::path& path);
 
-// The id of a KEK: the first 8 lower-case hex digits of SHA-256(kek).
+// The id of a KEK: the first 16 lower-case hex digits of
+// SHA-256("telehealthd key-encryption key id v1" || 0x00 || kek).
 [[nodiscard]] std::string kek_id_of(std::string_view kek);
+
+// True for text that has the shape of a KEK id: 16 lower-case hex digits, or
+// 8 for a legacy id.
+[[nodiscard]] bool is_kek_id(std::string_view text);
 
 // HKDF-SHA-256 (RFC 5869) with an empty salt: 32 bytes of key material
 // derived from `secret` for the context `info`. For deriving a fixed subkey
@@ -103,6 +114,27 @@ class KeyRing {
 
   // The id of the KEK that wraps new and rewrapped keys.
   [[nodiscard]] std::string current_kek_id() const;
+
+  // The ids of every KEK in the ring, in the order given, the current one
+  // last.
+  [[nodiscard]] std::vector<std::string> kek_ids() const;
+
+  // Whether `kek_id` (an id or a legacy id) names a KEK in the ring.
+  [[nodiscard]] bool holds_kek(std::string_view kek_id) const;
+
+  // Whether a record naming `kek_id` is wrapped the way rewrap() would wrap
+  // it: under the current KEK, named by its current id (not a legacy one).
+  [[nodiscard]] bool is_current_kek(std::string_view kek_id) const;
+
+  // Replaces the KEKs on a running ring (a configuration reload), the last
+  // one becoming current. `stored` is every record that must stay readable:
+  // each must unwrap under the new set to the very key loaded under its id
+  // (if one is), or the ring is left unchanged. Fails like create() for a bad
+  // list, with kFailedPrecondition naming the KEK id when a record's KEK is
+  // not in the new set, and with kDataLoss when a record does not unwrap or
+  // unwraps to another key. Loaded keys are untouched either way.
+  [[nodiscard]] Status replace_keks(std::vector<std::string> kek_bytes,
+                                    const std::vector<WrappedDataKey>& stored);
 
   // Generates a key of `purpose`, wraps it under the current KEK, loads it and
   // makes it current for that purpose. The caller stores the result; a key
@@ -130,7 +162,8 @@ class KeyRing {
 
   // The same key wrapped afresh under the current KEK, with the same id,
   // purpose and created_at, for KEK rotation without touching the data. Does
-  // not load it. Fails like load_key (except kConflict).
+  // not load it. Fails like load_key (except kConflict), and with kDataLoss
+  // if the key it unwraps is not the one loaded under that id.
   [[nodiscard]] Result<WrappedDataKey> rewrap(const WrappedDataKey& wrapped) const;
 
   // Checks that `wrapped` unwraps under the KEK it names, without loading

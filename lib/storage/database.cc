@@ -20,10 +20,36 @@ constexpr const char* kSqlitePragmas[] = {
 };
 
 std::string first_line(std::string_view text) {
-  const auto end = text.find('\n');
-  std::string line(text.substr(0, end));
+  std::string line(text.substr(0, text.find('\n')));
   if (line.size() > 240) {
     line.resize(240);
+  }
+  return line;
+}
+
+// A connection failure's message on one line: SOCI puts its own summary first and the
+// server's or libpq's reason ("connection to server at ... failed:
+// Connection refused") on the lines after it, and the reason is what an
+// operator needs. Bounded, since it ends up in a log line or a reply.
+std::string one_line(std::string_view text) {
+  std::string line;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    auto end = text.find('\n', start);
+    if (end == std::string_view::npos) {
+      end = text.size();
+    }
+    auto part = text.substr(start, end - start);
+    while (!part.empty() && (part.front() == ' ' || part.front() == '\t')) {
+      part.remove_prefix(1);
+    }
+    if (!part.empty()) {
+      line += (line.empty() ? "" : " ") + std::string(part);
+    }
+    start = end + 1;
+  }
+  if (line.size() > 400) {
+    line.resize(400);
   }
   return line;
 }
@@ -67,9 +93,10 @@ Status Database::connect_all() {
 
 Status Database::open_session(soci::session& session) {
   try {
-    if (session.is_connected()) {
-      session.close();
-    }
+    // Closed whether or not it still counts as connected: a PostgreSQL
+    // session whose server went away reports itself disconnected, yet SOCI
+    // refuses to open it again until its old backend is released.
+    session.close();
     if (url_.backend == Backend::kPostgresql) {
       session.open(*soci::factory_postgresql(), connection_string_);
     } else {
@@ -82,7 +109,7 @@ Status Database::open_session(soci::session& session) {
   } catch (const soci::soci_error& failure) {
     return Error(ErrorCode::kUnavailable,
                  "connect to " + std::string(backend_name(url_.backend)) +
-                     " database: " + first_line(failure.get_error_message()));
+                     " database: " + one_line(failure.get_error_message()));
   }
 }
 
@@ -128,6 +155,8 @@ Error Database::translate(const std::exception& failure, bool* broken) {
   if (soci_failure == nullptr) {
     return Error(ErrorCode::kInternal, std::string("database operation: ") + failure.what());
   }
+  // The first line only: a statement's later lines (PostgreSQL's DETAIL)
+  // may quote the values of a row.
   const std::string message = first_line(soci_failure->get_error_message());
   if (const auto* sqlite = dynamic_cast<const soci::sqlite3_soci_error*>(soci_failure)) {
     const int primary = sqlite->result() & 0xFF;

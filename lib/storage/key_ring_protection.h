@@ -8,8 +8,19 @@
 // settle on one set through the table's uniqueness on purpose.
 //
 // At start every stored key is unwrapped, so a missing or wrong KEK is one
-// clear error (kFailedPrecondition or kDataLoss naming the KEK id) instead
-// of failures on every read. Thread-safe after open().
+// clear error instead of failures on every read: kFailedPrecondition naming
+// every KEK id the table needs and the configuration lacks, or kDataLoss
+// naming the key that does not unwrap under the KEK with its id.
+//
+// KEK rotation is online. The data keys themselves never change, so no field
+// is re-encrypted and every reader keeps working: rewrap_all() only replaces
+// each key's wrapping with one under the current KEK. Daemons sharing the
+// database keep working too, since they hold the unwrapped keys; one that
+// restarts needs the new KEK in its configuration. replace_keks() swaps the
+// KEKs of a running daemon (a reload) after checking that every stored key
+// still unwraps under the new set.
+//
+// Thread-safe after open().
 #pragma once
 
 #include <memory>
@@ -26,10 +37,31 @@
 
 namespace th::storage {
 
+// One stored key as the status shows it: ids and times, never key bytes.
+struct StoredKeyInfo {
+  std::string id;
+  crypto::KeyPurpose purpose = crypto::KeyPurpose::kData;
+  std::string kek_id;
+  UnixMicros created_at = 0;
+  UnixMicros rewrapped_at = 0;     // 0 when it was never re-wrapped
+  bool under_current_kek = false;  // wrapped as a rotation leaves it
+  bool kek_held = false;           // this daemon holds the KEK that wraps it
+};
+
+// Where a rotation stands, from one daemon's point of view: its own current
+// KEK, the KEKs it holds, and the keys of the shared table.
 struct KeyStatus {
   std::string current_kek_id;
-  std::size_t keys_total = 0;
-  std::size_t keys_under_current_kek = 0;
+  std::vector<std::string> kek_ids;  // every KEK held, the current one last
+  std::vector<StoredKeyInfo> keys;   // ordered by purpose
+  std::size_t remaining = 0;         // keys not yet under the current KEK
+};
+
+// What one rewrap_all() did.
+struct RotationResult {
+  std::string current_kek_id;
+  std::vector<std::string> from_kek_ids;  // the KEKs the re-wrapped keys were under
+  std::size_t rewrapped = 0;
 };
 
 class KeyRingProtection final : public DataProtection {
@@ -48,10 +80,26 @@ class KeyRingProtection final : public DataProtection {
   bool verify_integrity(std::string_view table, std::string_view row_id, std::int64_t version,
                         const StoredFields& fields, std::string_view tag) const override;
 
-  // Re-wraps every stored key under the current KEK (online KEK rotation:
-  // field ciphertexts do not change). Returns how many were re-wrapped.
-  Result<std::size_t> rewrap_all(Database& database);
+  // Re-wraps every stored key that is not under the current KEK, each in a
+  // transaction of its own that replaces the row only if nobody changed it
+  // meanwhile. Idempotent and resumable: keys already under the current KEK
+  // are left alone, so running it again after an interruption (or alongside
+  // another daemon doing the same) finishes the work. Every new wrapping is
+  // unwrapped again before it is written. Fails with kFailedPrecondition
+  // naming the KEK when a key is under one this daemon does not hold; the
+  // message says how many keys were re-wrapped before the failure.
+  Result<RotationResult> rewrap_all(Database& database, const Clock& clock);
+
+  // The table as it is now, against this daemon's KEKs.
   Result<KeyStatus> status(Database& database) const;
+
+  // Swaps the KEKs for kek_bytes (the current one last) once every stored
+  // key has been checked to unwrap under them to the key in use; fails as
+  // crypto::KeyRing::replace_keks does, leaving the KEKs unchanged.
+  Status replace_keks(Database& database, std::vector<std::string> kek_bytes);
+
+  [[nodiscard]] std::string current_kek_id() const { return ring_.current_kek_id(); }
+  [[nodiscard]] std::vector<std::string> kek_ids() const { return ring_.kek_ids(); }
 
  private:
   explicit KeyRingProtection(crypto::KeyRing ring);

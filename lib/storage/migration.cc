@@ -10,7 +10,7 @@ namespace {
 constexpr long long kMigrationLockKey = 0x7465'6c65'6865'616cLL;
 
 constexpr std::string_view kCreateMigrationsTable =
-    "CREATE TABLE IF NOT EXISTS schema_migrations ("
+    "CREATE TABLE schema_migrations ("
     " version INTEGER PRIMARY KEY,"
     " description TEXT NOT NULL,"
     " applied_at BIGINT NOT NULL)";
@@ -67,7 +67,12 @@ Result<int> migrate(Database& database, const std::vector<Migration>& migrations
       // finds the work already done.
       session << "SELECT pg_advisory_xact_lock(:key)", soci::use(kMigrationLockKey);
     }
-    session << std::string(kCreateMigrationsTable);
+    // Created only when missing: the daemon's PostgreSQL role has no CREATE
+    // on the schema (config/postgresql-roles.sql), and PostgreSQL checks
+    // that right even for CREATE TABLE IF NOT EXISTS of a table that exists.
+    if (!migrations_table_exists(session, backend)) {
+      session << std::string(kCreateMigrationsTable);
+    }
     const int found = read_version(session);
     if (found > known) {
       return newer_schema_error(found, known);

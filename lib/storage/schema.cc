@@ -290,6 +290,103 @@ Migration audit_checkpoints_migration() {
   return migration;
 }
 
+// 6: when each data key was last re-wrapped under another key-encryption
+// key (0 for never), so that `thctl keys status` can show how a rotation
+// went. Existing keys start at 0.
+Migration data_key_rewrap_time_migration() {
+  static constexpr std::string_view kAdd =
+      "ALTER TABLE data_keys ADD COLUMN rewrapped_at BIGINT NOT NULL DEFAULT 0";
+  return Migration{6, "data key rewrap time", {kAdd}, {kAdd}};
+}
+
+// 7: scheduling. Practitioners get a slot length; visit types (two to start
+// with), weekly availability rules and dated exceptions are written in the
+// practitioner's local time; appointments hold UTC instants, with the
+// reason for the visit and for a cancellation sealed. appointment_slots is
+// what stops double booking in the database itself, for any number of
+// daemons: an appointment claims every five-minute cell of its time as a row
+// whose primary key is (practitioner, cell), so of two overlapping bookings,
+// whatever their lengths, the second to insert fails its unique key and
+// rolls back. A cancelled appointment gives its cells up. The partial unique
+// index says the same for equal start times and guards the claim itself.
+Migration scheduling_migration() {
+  static constexpr std::string_view kStatements[] = {
+      "ALTER TABLE practitioners ADD COLUMN slot_minutes INTEGER NOT NULL DEFAULT 20",
+      "ALTER TABLE practitioners ADD COLUMN updated_at BIGINT NOT NULL DEFAULT 0",
+
+      "CREATE TABLE visit_types ("
+      " code TEXT PRIMARY KEY,"
+      " name TEXT NOT NULL,"
+      " duration_minutes INTEGER NOT NULL,"
+      " active INTEGER NOT NULL,"
+      " updated_at BIGINT NOT NULL)",
+      "INSERT INTO visit_types (code, name, duration_minutes, active, updated_at) "
+      "VALUES ('new_patient', 'New patient', 40, 1, 0)",
+      "INSERT INTO visit_types (code, name, duration_minutes, active, updated_at) "
+      "VALUES ('follow_up', 'Follow-up', 20, 1, 0)",
+
+      "CREATE TABLE availability_rules ("
+      " practitioner_id TEXT NOT NULL REFERENCES practitioners(user_id),"
+      " weekday INTEGER NOT NULL,"
+      " start_minute INTEGER NOT NULL,"
+      " end_minute INTEGER NOT NULL,"
+      " PRIMARY KEY (practitioner_id, weekday, start_minute))",
+
+      "CREATE TABLE availability_exceptions ("
+      " id TEXT PRIMARY KEY,"
+      " practitioner_id TEXT NOT NULL REFERENCES practitioners(user_id),"
+      " on_date TEXT NOT NULL,"
+      " kind TEXT NOT NULL,"
+      " start_minute INTEGER NOT NULL,"
+      " end_minute INTEGER NOT NULL,"
+      " created_by TEXT NOT NULL,"
+      " created_at BIGINT NOT NULL)",
+      "CREATE INDEX availability_exceptions_by_date ON "
+      "availability_exceptions(practitioner_id, on_date)",
+
+      "CREATE TABLE appointments ("
+      " id TEXT PRIMARY KEY,"
+      " practitioner_id TEXT NOT NULL REFERENCES practitioners(user_id),"
+      " patient_id TEXT NOT NULL REFERENCES patients(id),"
+      " visit_type TEXT NOT NULL REFERENCES visit_types(code),"
+      " starts_at BIGINT NOT NULL,"
+      " ends_at BIGINT NOT NULL,"
+      " status TEXT NOT NULL,"
+      " reason_enc TEXT NOT NULL,"
+      " urgent INTEGER NOT NULL,"
+      " booked_by TEXT NOT NULL,"
+      " booked_at BIGINT NOT NULL,"
+      " checked_in_at BIGINT NOT NULL,"
+      " started_at BIGINT NOT NULL,"
+      " completed_at BIGINT NOT NULL,"
+      " no_show_at BIGINT NOT NULL,"
+      " cancelled_at BIGINT NOT NULL,"
+      " cancelled_by TEXT NOT NULL,"
+      " cancel_reason_enc TEXT NOT NULL,"
+      " updated_by TEXT NOT NULL,"
+      " updated_at BIGINT NOT NULL,"
+      " version INTEGER NOT NULL,"
+      " integrity_tag TEXT NOT NULL)",
+      "CREATE INDEX appointments_by_practitioner ON appointments(practitioner_id, starts_at)",
+      "CREATE INDEX appointments_by_patient ON appointments(patient_id, starts_at)",
+      "CREATE UNIQUE INDEX appointments_one_per_start ON appointments(practitioner_id, starts_at) "
+      "WHERE status <> 'cancelled'",
+
+      "CREATE TABLE appointment_slots ("
+      " practitioner_id TEXT NOT NULL,"
+      " cell BIGINT NOT NULL,"
+      " appointment_id TEXT NOT NULL REFERENCES appointments(id),"
+      " PRIMARY KEY (practitioner_id, cell))",
+      "CREATE INDEX appointment_slots_by_appointment ON appointment_slots(appointment_id)",
+  };
+  Migration migration{7, "scheduling", {}, {}};
+  for (const std::string_view statement : kStatements) {
+    migration.sqlite_statements.push_back(statement);
+    migration.postgresql_statements.push_back(statement);
+  }
+  return migration;
+}
+
 }  // namespace
 
 const std::vector<Migration>& schema_migrations() {
@@ -299,6 +396,8 @@ const std::vector<Migration>& schema_migrations() {
       data_keys_migration(),
       audit_migration(),
       audit_checkpoints_migration(),
+      data_key_rewrap_time_migration(),
+      scheduling_migration(),
   };
   return migrations;
 }

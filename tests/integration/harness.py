@@ -82,6 +82,15 @@ def make_kek(directory, name="kek"):
     return path
 
 
+def make_signing_key(directory):
+    """An Ed25519 audit signing key as `openssl genpkey` writes it, readable by its owner only."""
+    path = os.path.join(directory, "audit-signing.pem")
+    subprocess.run(["openssl", "genpkey", "-algorithm", "ed25519", "-out", path],
+                   check=True, capture_output=True)
+    os.chmod(path, 0o600)
+    return path
+
+
 def create_postgresql_database():
     name = "th_" + uuid.uuid4().hex[:12]
     subprocess.run(["createdb", name], check=True, capture_output=True)
@@ -339,6 +348,14 @@ class Daemon:
         result = subprocess.run(command, capture_output=True, text=True, input=input,
                                 env=env, timeout=60)
         return result
+
+    def thctl_json(self, *args, **kwargs):
+        """thctl with --output json: (result, parsed stdout or None when empty)."""
+        result = self.thctl("--output", "json", *args, **kwargs)
+        try:
+            return result, json.loads(result.stdout) if result.stdout.strip() else None
+        except ValueError:
+            raise AssertionError("not JSON: %r %r" % (result.stdout, result.stderr)) from None
 
 
 class DaemonTestCase(unittest.TestCase):

@@ -78,6 +78,10 @@ TABLE = [
     ("401 403 403 403 403 403 403 ok  403 ok", "GET /api/v1/tokens"),
     ("401 403 403 403 403 403 403 ok  403 ok", "POST /api/v1/tokens"),
     ("401 403 403 403 403 403 403 ok  403 ok", "DELETE /api/v1/tokens/{id}"),
+    # Key-encryption keys: administration, like the rest of the system; the
+    # replies hold ids and times only, never key material or patient data.
+    ("401 403 403 403 403 403 403 ok  403 ok", "GET /api/v1/keys/status"),
+    ("401 403 403 403 403 403 403 ok  403 ok", "POST /api/v1/keys/rotate"),
     # Reviewing break-glass access is the compliance officer's alone.
     ("401 403 403 403 403 403 ok  403 403 403", "GET /api/v1/emergency-access"),
     ("401 403 403 403 403 403 ok  403 403 403", "POST /api/v1/emergency-access/{id}/review"),
@@ -100,6 +104,9 @@ TABLE = [
     ("401 403 403 403 403 403 ok  403 403 ok ", "GET /api/v1/audit/public-key"),
     ("401 403 403 403 403 403 ok  403 403 ok ", "GET /api/v1/audit/proofs/inclusion/{event_id}"),
     ("401 403 403 403 403 403 ok  403 403 ok ", "GET /api/v1/audit/proofs/consistency"),
+    # Checking stored personal data against its integrity tags: compliance
+    # and the operator.
+    ("401 403 403 403 403 403 ok  403 403 ok ", "POST /api/v1/integrity/check"),
     # Reading it (who saw which patient): compliance alone, never admin or
     # the operator.
     ("401 403 403 403 403 403 ok  403 403 403", "GET /api/v1/audit/events"),
@@ -108,6 +115,34 @@ TABLE = [
     ("401 403 403 403 403 403 ok  403 403 403", "GET /api/v1/audit/reports/emergency"),
     ("401 403 403 403 403 403 ok  403 403 403", "GET /api/v1/audit/reports/failed-logins"),
     ("401 403 403 403 403 403 ok  403 403 403", "GET /api/v1/audit/export"),
+    # Scheduling. Reading profiles, availability, visit types, slots,
+    # appointments and queues: every role holding appointment.read (patients
+    # see only their own appointments and places, inside the handlers).
+    ("401 ok  ok  ok  ok  403 403 403 403 403", "GET /api/v1/practitioners"),
+    ("401 ok  ok  ok  ok  403 403 403 403 403", "GET /api/v1/practitioners/{id}"),
+    # NPI and licensure are credentialing: administrators and the operator.
+    ("401 403 403 403 403 403 403 ok  403 ok ", "PUT /api/v1/practitioners/{id}"),
+    ("401 ok  ok  ok  ok  403 403 403 403 403", "GET /api/v1/practitioners/{id}/availability"),
+    ("401 403 ok  403 ok  403 403 403 403 403", "PUT /api/v1/practitioners/{id}/availability"),
+    ("401 403 ok  403 ok  403 403 403 403 403", "POST /api/v1/practitioners/{id}/exceptions"),
+    ("401 403 ok  403 ok  403 403 403 403 403",
+     "DELETE /api/v1/practitioners/{id}/exceptions/{exception}"),
+    # The day schedule names other patients: staff only.
+    ("401 403 ok  ok  ok  403 403 403 403 403", "GET /api/v1/practitioners/{id}/schedule"),
+    ("401 ok  ok  ok  ok  403 403 403 403 403", "GET /api/v1/practitioners/{id}/queue"),
+    ("401 ok  ok  ok  ok  403 403 403 403 403", "GET /api/v1/visit-types"),
+    ("401 403 ok  403 ok  403 403 403 403 403", "PUT /api/v1/visit-types/{code}"),
+    ("401 ok  ok  ok  ok  403 403 403 403 403", "GET /api/v1/slots"),
+    ("401 ok  ok  ok  ok  403 403 403 403 403", "POST /api/v1/appointments"),
+    ("401 ok  ok  ok  ok  403 403 403 403 403", "GET /api/v1/appointments"),
+    ("401 ok  ok  ok  ok  403 403 403 403 403", "GET /api/v1/appointments/{id}"),
+    ("401 ok  ok  ok  ok  403 403 403 403 403", "POST /api/v1/appointments/{id}/reschedule"),
+    ("401 ok  ok  ok  ok  403 403 403 403 403", "POST /api/v1/appointments/{id}/cancel"),
+    ("401 ok  ok  ok  ok  403 403 403 403 403", "POST /api/v1/appointments/{id}/check-in"),
+    ("401 ok  ok  ok  ok  403 403 403 403 403", "POST /api/v1/appointments/{id}/start"),
+    ("401 ok  ok  ok  ok  403 403 403 403 403", "POST /api/v1/appointments/{id}/complete"),
+    ("401 ok  ok  ok  ok  403 403 403 403 403", "POST /api/v1/appointments/{id}/no-show"),
+    ("401 ok  ok  ok  ok  403 403 403 403 403", "POST /api/v1/appointments/{id}/urgency"),
 ]
 
 PATIENT_SCOPED = re.compile(r"^/api/v1/patients/\{id\}")
@@ -185,6 +220,9 @@ def probes(ctx):
             lambda who, pid: Probe("/api/v1/tokens", {201}, {"user": spare, "name": "matrix"}),
         ("DELETE", "/api/v1/tokens/{id}"):
             lambda who, pid: Probe("/api/v1/tokens/" + fx.random_id(), {404}),
+        ("GET", "/api/v1/keys/status"): lambda who, pid: Probe("/api/v1/keys/status", {200}),
+        # With one KEK configured a rotation re-wraps nothing: safe to repeat.
+        ("POST", "/api/v1/keys/rotate"): lambda who, pid: Probe("/api/v1/keys/rotate", {200}),
         ("GET", "/api/v1/emergency-access"):
             lambda who, pid: Probe("/api/v1/emergency-access", {200}),
         ("POST", "/api/v1/emergency-access/{id}/review"):
@@ -217,6 +255,8 @@ def probes(ctx):
         # Without the tree sizes: refused after the gate.
         ("GET", "/api/v1/audit/proofs/consistency"):
             lambda who, pid: Probe("/api/v1/audit/proofs/consistency", {400}),
+        ("POST", "/api/v1/integrity/check"):
+            lambda who, pid: Probe("/api/v1/integrity/check", {200}),
         ("GET", "/api/v1/audit/events"): lambda who, pid: Probe("/api/v1/audit/events", {200}),
         ("GET", "/api/v1/audit/reports/access"):
             lambda who, pid: Probe("/api/v1/audit/reports/access?patient=" + ctx.patient_in["id"],
@@ -228,6 +268,54 @@ def probes(ctx):
         ("GET", "/api/v1/audit/reports/failed-logins"):
             lambda who, pid: Probe("/api/v1/audit/reports/failed-logins", {200}),
         ("GET", "/api/v1/audit/export"): lambda who, pid: Probe("/api/v1/audit/export", {200}),
+        # Scheduling: unknown practitioners and appointments (404), or bodies
+        # refused after the gate (400), so the probes change nothing.
+        ("GET", "/api/v1/practitioners"): lambda who, pid: Probe("/api/v1/practitioners", {200}),
+        ("GET", "/api/v1/practitioners/{id}"):
+            lambda who, pid: Probe("/api/v1/practitioners/" + fx.random_id(), {404}),
+        ("PUT", "/api/v1/practitioners/{id}"):
+            lambda who, pid: Probe("/api/v1/practitioners/" + spare, {400}, {}),
+        ("GET", "/api/v1/practitioners/{id}/availability"):
+            lambda who, pid: Probe("/api/v1/practitioners/%s/availability" % fx.random_id(),
+                                   {404}),
+        ("PUT", "/api/v1/practitioners/{id}/availability"):
+            lambda who, pid: Probe("/api/v1/practitioners/%s/availability" % fx.random_id(),
+                                   {404}, {"rules": []}),
+        ("POST", "/api/v1/practitioners/{id}/exceptions"):
+            lambda who, pid: Probe("/api/v1/practitioners/%s/exceptions" % fx.random_id(), {404},
+                                   {"date": "2030-01-07", "kind": "time_off"}),
+        ("DELETE", "/api/v1/practitioners/{id}/exceptions/{exception}"):
+            lambda who, pid: Probe("/api/v1/practitioners/%s/exceptions/%s"
+                                   % (fx.random_id(), fx.random_id()), {404}),
+        ("GET", "/api/v1/practitioners/{id}/schedule"):
+            lambda who, pid: Probe("/api/v1/practitioners/%s/schedule" % fx.random_id(), {404}),
+        ("GET", "/api/v1/practitioners/{id}/queue"):
+            lambda who, pid: Probe("/api/v1/practitioners/%s/queue" % fx.random_id(), {404}),
+        ("GET", "/api/v1/visit-types"): lambda who, pid: Probe("/api/v1/visit-types", {200}),
+        ("PUT", "/api/v1/visit-types/{code}"):
+            lambda who, pid: Probe("/api/v1/visit-types/matrix", {400}, {"name": ""}),
+        ("GET", "/api/v1/slots"): lambda who, pid: Probe("/api/v1/slots", {400}),
+        ("POST", "/api/v1/appointments"): lambda who, pid: Probe("/api/v1/appointments", {400}, {}),
+        ("GET", "/api/v1/appointments"): lambda who, pid: Probe("/api/v1/appointments", {200}),
+        ("GET", "/api/v1/appointments/{id}"):
+            lambda who, pid: Probe("/api/v1/appointments/" + fx.random_id(), {404}),
+        ("POST", "/api/v1/appointments/{id}/reschedule"):
+            lambda who, pid: Probe("/api/v1/appointments/%s/reschedule" % fx.random_id(), {404},
+                                   {"start": "2030-01-07T10:00:00Z"}),
+        ("POST", "/api/v1/appointments/{id}/cancel"):
+            lambda who, pid: Probe("/api/v1/appointments/%s/cancel" % fx.random_id(), {404},
+                                   {"reason": "matrix probe"}),
+        ("POST", "/api/v1/appointments/{id}/check-in"):
+            lambda who, pid: Probe("/api/v1/appointments/%s/check-in" % fx.random_id(), {404}),
+        ("POST", "/api/v1/appointments/{id}/start"):
+            lambda who, pid: Probe("/api/v1/appointments/%s/start" % fx.random_id(), {404}),
+        ("POST", "/api/v1/appointments/{id}/complete"):
+            lambda who, pid: Probe("/api/v1/appointments/%s/complete" % fx.random_id(), {404}),
+        ("POST", "/api/v1/appointments/{id}/no-show"):
+            lambda who, pid: Probe("/api/v1/appointments/%s/no-show" % fx.random_id(), {404}),
+        ("POST", "/api/v1/appointments/{id}/urgency"):
+            lambda who, pid: Probe("/api/v1/appointments/%s/urgency" % fx.random_id(), {404},
+                                   {"urgent": True}),
     }
 
 

@@ -29,7 +29,7 @@ CONFIG_PATH = SOURCE_DIR / "config" / "telehealthd.toml"
 MAN_DIR = SOURCE_DIR / "man"
 
 MAX_EXPOSURE = 2.0
-REQUIRED_CREDENTIALS = {"tls-key", "kek", "db-password"}
+REQUIRED_CREDENTIALS = {"tls-key", "kek", "kek-previous", "db-password"}
 ADMIN_GROUP = "telehealthd-admin"
 
 

@@ -57,6 +57,15 @@ Result<ApiResponse> read_patient(AccessServices& access, ServiceContext& context
   if (!patient.ok()) {
     event.outcome = audit::AuditOutcome::kError;
     event.reason = std::string(error_code_name(patient.error().code()));
+    if (patient.error().code() == ErrorCode::kDataLoss) {
+      // The record exists but was altered: name it, so the trail shows
+      // whose record could not be read.
+      event.reason = "the stored record failed its integrity check";
+      if (auto stored = access.directory.stored_patient_id(wanted); stored.ok()) {
+        event.resource_id = *stored;
+        event.patient_id = *stored;
+      }
+    }
     (void)access.audit.record(event);
     return patient.error();
   }
@@ -78,6 +87,8 @@ Result<ApiResponse> read_patient(AccessServices& access, ServiceContext& context
   event.emergency = decision->emergency;
   if (decision->emergency) {
     event.reason = "emergency access under grant " + decision->grant_id;
+  } else if (!decision->relationship.empty()) {
+    event.reason = "in scope through " + decision->relationship;
   }
   TH_RETURN_IF_ERROR(access.audit.record(event));
 
@@ -96,12 +107,23 @@ Result<ApiResponse> read_patient(AccessServices& access, ServiceContext& context
   return ApiResponse::json(200, record);
 }
 
+// A listing with an altered record in it fails as a whole, rather than
+// leaving a patient out without saying so.
 Result<ApiResponse> list_patients(AccessServices& access, ServiceContext& context,
                                   ApiRequest& request) {
-  TH_ASSIGN_OR_RETURN(patients, context.database->run([&](soci::session& session) {
-    return access.patients.list(session);
-  }));
   audit::AuditEvent event = caller_of(request, context).event("search", "patient_demographics");
+  auto listed =
+      context.database->run([&](soci::session& session) { return access.patients.list(session); });
+  if (!listed.ok()) {
+    event.outcome = audit::AuditOutcome::kError;
+    // A data-loss message names the record by id, never its values.
+    event.reason = listed.error().code() == ErrorCode::kDataLoss
+                       ? listed.error().message()
+                       : std::string(error_code_name(listed.error().code()));
+    (void)access.audit.record(std::move(event));
+    return listed.error();
+  }
+  const std::vector<access::Patient>& patients = *listed;
   Poco::JSON::Array::Ptr items = new Poco::JSON::Array;
   for (const auto& patient : patients) {
     items->add(demographics_json(patient));

@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 
+#include "../storage/plain_protection.h"
 #include "access/role_store.h"
 #include "access/security_event_log.h"
 #include "access/session_store.h"
@@ -27,27 +28,7 @@ constexpr UnixMicros kStart = 1'800'000'000'000'000;
 constexpr int kIdleSeconds = 15 * 60;
 constexpr int kLifetimeSeconds = 12 * 3600;
 
-// Stores values as they are. For tests only: production uses KeyRingProtection.
-class PlainProtection final : public storage::DataProtection {
- public:
-  Result<std::string> seal(std::string_view plaintext, const storage::FieldRef&) override {
-    return std::string(plaintext);
-  }
-  Result<std::string> open(std::string_view stored, const storage::FieldRef&) override {
-    return std::string(stored);
-  }
-  std::string blind_index(std::string_view purpose, std::string_view normalized) const override {
-    return std::string(purpose) + ":" + std::string(normalized);
-  }
-  std::string integrity_tag(std::string_view, std::string_view, std::int64_t,
-                            const storage::StoredFields&) const override {
-    return "";
-  }
-  bool verify_integrity(std::string_view, std::string_view, std::int64_t,
-                        const storage::StoredFields&, std::string_view) const override {
-    return true;
-  }
-};
+using storage::PlainProtection;
 
 // One daemon's view: its own connection pool and cache on the shared file.
 struct Node {

@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "crypto/aes_gcm.h"
 #include "crypto/atomic_file.h"
 #include "crypto/digest.h"
 #include "crypto/encoding.h"
@@ -37,6 +38,21 @@ std::string new_kek() {
 
 KeyRing ring_of(std::vector<std::string> keks) {
   return KeyRing::create(std::move(keks)).value();
+}
+
+// How records written before the labelled KEK id name their KEK.
+std::string legacy_id_of(const std::string& kek) {
+  return hex_encode(sha256(kek)).substr(0, 8);
+}
+
+// A record that is validly wrapped under `kek` but holds another key than
+// the one `original` holds, under the same id and purpose: what a ring must
+// never accept in place of a key it already uses.
+WrappedDataKey impostor_of(const WrappedDataKey& original, const std::string& kek) {
+  WrappedDataKey impostor = original;
+  impostor.wrapped =
+      aes256_gcm_seal(kek, random_bytes(kKeyRingKeySize), "dek:" + original.dek_id).value();
+  return impostor;
 }
 
 // --- KEK files ---
@@ -123,13 +139,35 @@ TEST(KeyRingTest, LoadKekFileAcceptsLineWithoutNewline) {
 
 // --- creating a ring ---
 
-TEST(KeyRingTest, KekIdIsFirstEightHexDigitsOfSha256) {
+TEST(KeyRingTest, KekIdIsSixteenHexDigitsOfLabelledSha256) {
   const std::string kek = new_kek();
+  std::string labelled("telehealthd key-encryption key id v1");
+  labelled.push_back('\0');
+  labelled += kek;
 
   const KeyRing ring = ring_of({kek});
 
-  EXPECT_EQ(kek_id_of(kek), hex_encode(sha256(kek)).substr(0, 8));
+  EXPECT_EQ(kek_id_of(kek), hex_encode(sha256(labelled)).substr(0, 16));
+  EXPECT_NE(kek_id_of(kek).substr(0, 8), legacy_id_of(kek));
   EXPECT_EQ(ring.current_kek_id(), kek_id_of(kek));
+  EXPECT_TRUE(is_kek_id(kek_id_of(kek)));
+  EXPECT_TRUE(is_kek_id(legacy_id_of(kek)));
+  EXPECT_FALSE(is_kek_id("0123456789ABCDEF"));
+}
+
+TEST(KeyRingTest, KekIdsListTheKeksInOrderWithTheCurrentLast) {
+  const std::string first = new_kek();
+  const std::string second = new_kek();
+
+  const KeyRing ring = ring_of({first, second});
+
+  EXPECT_EQ(ring.kek_ids(), (std::vector<std::string>{kek_id_of(first), kek_id_of(second)}));
+  EXPECT_TRUE(ring.holds_kek(kek_id_of(first)));
+  EXPECT_TRUE(ring.holds_kek(legacy_id_of(first)));
+  EXPECT_FALSE(ring.holds_kek(kek_id_of(new_kek())));
+  EXPECT_TRUE(ring.is_current_kek(kek_id_of(second)));
+  EXPECT_FALSE(ring.is_current_kek(kek_id_of(first)));
+  EXPECT_FALSE(ring.is_current_kek(legacy_id_of(second)));
 }
 
 TEST(KeyRingTest, LastKekIsCurrent) {
@@ -313,6 +351,90 @@ TEST(KeyRingTest, RewrapMovesKeyUnderCurrentKekKeepingIdAndBytes) {
   EXPECT_EQ(after.data_key(original.dek_id).value(), before.data_key(original.dek_id).value());
 }
 
+TEST(KeyRingTest, RecordNamingItsKekByLegacyIdLoadsAndRewrapRenamesIt) {
+  const std::string kek = new_kek();
+  KeyRing writer = ring_of({kek});
+  WrappedDataKey legacy = writer.new_data_key().value();
+  legacy.kek_id = legacy_id_of(kek);
+  KeyRing reader = ring_of({kek});
+
+  const Status loaded = reader.load_data_key(legacy);
+  const auto rewrapped = reader.rewrap(legacy);
+
+  ASSERT_TRUE(loaded.ok()) << loaded.error().message();
+  EXPECT_EQ(reader.data_key(legacy.dek_id).value(), writer.data_key(legacy.dek_id).value());
+  ASSERT_TRUE(rewrapped.ok()) << rewrapped.error().message();
+  EXPECT_EQ(rewrapped->kek_id, kek_id_of(kek));
+}
+
+TEST(KeyRingTest, RewrapRefusesRecordHoldingAnotherKeyThanTheLoadedOne) {
+  const std::string kek = new_kek();
+  KeyRing ring = ring_of({kek});
+  const WrappedDataKey original = ring.new_data_key().value();
+
+  const auto rewrapped = ring.rewrap(impostor_of(original, kek));
+
+  ASSERT_FALSE(rewrapped.ok());
+  EXPECT_EQ(rewrapped.error().code(), ErrorCode::kDataLoss);
+  EXPECT_NE(rewrapped.error().message().find(original.dek_id), std::string::npos);
+}
+
+TEST(KeyRingTest, ReplaceKeksMakesTheNewKekCurrentAndKeepsLoadedKeys) {
+  const std::string old_kek = new_kek();
+  const std::string next_kek = new_kek();
+  KeyRing ring = ring_of({old_kek});
+  const WrappedDataKey stored = ring.new_data_key().value();
+  const std::string key_before(ring.data_key(stored.dek_id).value());
+
+  const Status replaced = ring.replace_keks({old_kek, next_kek}, {stored});
+  const auto rewrapped = ring.rewrap(stored);
+
+  ASSERT_TRUE(replaced.ok()) << replaced.error().message();
+  EXPECT_EQ(ring.current_kek_id(), kek_id_of(next_kek));
+  EXPECT_EQ(ring.data_key(stored.dek_id).value(), key_before);
+  ASSERT_TRUE(rewrapped.ok());
+  EXPECT_EQ(rewrapped->kek_id, kek_id_of(next_kek));
+}
+
+TEST(KeyRingTest, ReplaceKeksRefusesSetLackingTheKekOfAStoredRecord) {
+  const std::string old_kek = new_kek();
+  KeyRing ring = ring_of({old_kek});
+  const WrappedDataKey stored = ring.new_data_key().value();
+
+  const Status replaced = ring.replace_keks({new_kek()}, {stored});
+
+  ASSERT_FALSE(replaced.ok());
+  EXPECT_EQ(replaced.error().code(), ErrorCode::kFailedPrecondition);
+  EXPECT_NE(replaced.error().message().find(kek_id_of(old_kek)), std::string::npos);
+  EXPECT_EQ(ring.kek_ids(), std::vector<std::string>{kek_id_of(old_kek)});
+}
+
+TEST(KeyRingTest, ReplaceKeksRefusesRecordHoldingAnotherKeyThanTheLoadedOne) {
+  const std::string kek = new_kek();
+  KeyRing ring = ring_of({kek});
+  const WrappedDataKey original = ring.new_data_key().value();
+  const std::string next_kek = new_kek();
+
+  const Status replaced = ring.replace_keks({kek, next_kek}, {impostor_of(original, kek)});
+
+  ASSERT_FALSE(replaced.ok());
+  EXPECT_EQ(replaced.error().code(), ErrorCode::kDataLoss);
+  EXPECT_EQ(ring.current_kek_id(), kek_id_of(kek));
+}
+
+TEST(KeyRingTest, ReplaceKeksDropsAKekThatWrapsNothingStored) {
+  const std::string old_kek = new_kek();
+  const std::string next_kek = new_kek();
+  KeyRing ring = ring_of({old_kek, next_kek});
+  const WrappedDataKey stored = ring.new_data_key().value();
+
+  const Status replaced = ring.replace_keks({next_kek}, {stored});
+
+  ASSERT_TRUE(replaced.ok()) << replaced.error().message();
+  EXPECT_EQ(ring.kek_ids(), std::vector<std::string>{kek_id_of(next_kek)});
+  EXPECT_FALSE(ring.holds_kek(kek_id_of(old_kek)));
+}
+
 TEST(KeyRingTest, VerifyKekMatchesChecksWithoutLoading) {
   const std::string kek = new_kek();
   KeyRing writer = ring_of({kek});
@@ -419,6 +541,35 @@ TEST(KeyRingTest, ReadersAndWritersCanRunConcurrently) {
   for (std::thread& thread : threads) {
     thread.join();
   }
+
+  EXPECT_EQ(failures.load(), 0);
+}
+
+TEST(KeyRingTest, KeksCanBeReplacedWhileKeysAreReadAndRewrapped) {
+  const std::string first_kek = new_kek();
+  const std::string second_kek = new_kek();
+  KeyRing ring = ring_of({first_kek});
+  const WrappedDataKey stored = ring.new_data_key().value();
+  const std::string key(ring.data_key(stored.dek_id).value());
+  std::atomic<int> failures = 0;
+
+  std::thread reader([&] {
+    for (int i = 0; i < 500; ++i) {
+      const auto rewrapped = ring.rewrap(stored);
+      if (ring.data_key(stored.dek_id).value() != key || !rewrapped.ok() ||
+          !ring.verify_kek_matches(*rewrapped).ok()) {
+        ++failures;
+      }
+    }
+  });
+  for (int i = 0; i < 100; ++i) {
+    const std::vector<std::string> keks =
+        i % 2 == 0 ? std::vector{first_kek, second_kek} : std::vector{second_kek, first_kek};
+    if (!ring.replace_keks(keks, {stored}).ok()) {
+      ++failures;
+    }
+  }
+  reader.join();
 
   EXPECT_EQ(failures.load(), 0);
 }

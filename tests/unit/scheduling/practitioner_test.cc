@@ -1,0 +1,63 @@
+// Practitioner profiles: the NPI check digit, license states and the
+// licensure refusal, and profile validation.
+
+#include "scheduling/practitioner.h"
+
+#include <gtest/gtest.h>
+
+namespace th::scheduling {
+namespace {
+
+Practitioner profile() {
+  Practitioner practitioner;
+  practitioner.user_id = "u1";
+  practitioner.npi = "1234567893";
+  practitioner.license_states = {"CA", "OR"};
+  practitioner.time_zone = "America/Los_Angeles";
+  practitioner.slot_minutes = 20;
+  return practitioner;
+}
+
+TEST(PractitionerTest, ChecksTheNpiCheckDigit) {
+  EXPECT_TRUE(is_valid_npi("1234567893"));
+  EXPECT_FALSE(is_valid_npi("1234567890"));
+  EXPECT_FALSE(is_valid_npi("123456789"));
+  EXPECT_FALSE(is_valid_npi("12345678a3"));
+}
+
+TEST(PractitionerTest, ParsesLicenseStatesIntoASortedSet) {
+  EXPECT_EQ(parse_license_states(" wa, CA,ca ,OR"), (std::vector<std::string>{"CA", "OR", "WA"}));
+  EXPECT_EQ(join_license_states({"CA", "OR"}), "CA,OR");
+  EXPECT_TRUE(parse_license_states("").empty());
+}
+
+TEST(PractitionerTest, LicensureRefusalNamesTheStates) {
+  const Practitioner practitioner = profile();
+
+  const Status allowed = check_licensure(practitioner, "OR");
+  const Status refused = check_licensure(practitioner, "TX");
+
+  EXPECT_TRUE(allowed.ok());
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code(), ErrorCode::kPermissionDenied);
+  EXPECT_EQ(refused.error().message(),
+            "not_licensed: the practitioner holds no license in TX, the patient's state, and is "
+            "licensed in CA,OR");
+}
+
+TEST(PractitionerTest, ValidatesTheProfile) {
+  Practitioner bad_state = profile();
+  bad_state.license_states = {"XX"};
+  Practitioner bad_zone = profile();
+  bad_zone.time_zone = "Pacific/Atlantis";
+  Practitioner bad_slot = profile();
+  bad_slot.slot_minutes = 7;
+
+  EXPECT_TRUE(validate_practitioner(profile()).ok());
+  EXPECT_FALSE(validate_practitioner(bad_state).ok());
+  EXPECT_FALSE(validate_practitioner(bad_zone).ok());
+  EXPECT_FALSE(validate_practitioner(bad_slot).ok());
+}
+
+}  // namespace
+}  // namespace th::scheduling
