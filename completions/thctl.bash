@@ -6,7 +6,7 @@ _thctl_children() {
   case "$1" in
     "")
       echo "status user role careteam session token access patient audit integrity keys" \
-        "practitioner appointment schedule"
+        "practitioner appointment schedule reminder calendar"
       ;;
     user) echo "create list show disable enable unlock reset-mfa enrolment import" ;;
     role) echo "list show create grant revoke" ;;
@@ -23,6 +23,9 @@ _thctl_children() {
     practitioner) echo "set list show" ;;
     appointment) echo "list show cancel" ;;
     schedule) echo "day" ;;
+    reminder) echo "list retry" ;;
+    calendar) echo "token" ;;
+    "calendar token") echo "rotate revoke" ;;
   esac
 }
 
@@ -48,10 +51,12 @@ _thctl_options() {
     "audit report access") echo "--patient --from --to" ;;
     "audit report user") echo "--user --from --to" ;;
     "audit report failed-logins") echo "--from --to" ;;
+    "reminder list") echo "--status --limit" ;;
+    "calendar token rotate" | "calendar token revoke") echo "--practitioner" ;;
     "audit export")
       echo "--format --user --patient --action --resource --outcome --from --to --emergency --out"
       ;;
-    "practitioner set") echo "--npi --license --time-zone --slot-minutes" ;;
+    "practitioner set") echo "--npi --license --time-zone --slot-minutes --display-name" ;;
     "appointment list") echo "--practitioner --patient --date --status --tz" ;;
     "appointment show") echo "--tz" ;;
     "appointment cancel") echo "--reason" ;;
@@ -69,7 +74,7 @@ _thctl_takes_value() {
       --expires-in-days | --outcome | --comment | --mrn | --given-name | --family-name | \
       --birth-date | --sex | --state | --phone | --address | --from | --to | --action | \
       --resource | --limit | --after | --format | --out | --npi | --license | --time-zone | \
-      --slot-minutes | --practitioner | --date | --status | --tz | --reason)
+      --slot-minutes | --display-name | --practitioner | --date | --status | --tz | --reason)
       return 0
       ;;
   esac
@@ -127,8 +132,12 @@ _thctl() {
       --format) mapfile -t COMPREPLY < <(compgen -W "csv ndjson fhir" -- "$cur") ;;
       --out) mapfile -t COMPREPLY < <(compgen -f -- "$cur") ;;
       --status)
-        mapfile -t COMPREPLY < <(compgen -W \
-          "scheduled checked_in in_progress completed cancelled no_show" -- "$cur")
+        if [[ "$path" == reminder* ]]; then
+          mapfile -t COMPREPLY < <(compgen -W "pending sending sent failed cancelled" -- "$cur")
+        else
+          mapfile -t COMPREPLY < <(compgen -W \
+            "scheduled checked_in in_progress completed cancelled no_show" -- "$cur")
+        fi
         ;;
     esac
     return 0

@@ -15,6 +15,7 @@ const std::vector<Column> kPractitionerColumns = {
     {"license_states", "licensed in"},
     {"time_zone", "time zone"},
     {"slot_minutes", "slot minutes"},
+    {"display_name", "display name"},
 };
 
 struct PractitionerOptions {
@@ -23,6 +24,7 @@ struct PractitionerOptions {
   std::string licenses;
   std::string time_zone;
   int slot_minutes = 20;
+  std::string display_name;
 };
 
 Status set_practitioner(CommandEnv& env, ApiClient& client, const PractitionerOptions& options) {
@@ -35,6 +37,7 @@ Status set_practitioner(CommandEnv& env, ApiClient& client, const PractitionerOp
   body->set("license_states", options.licenses);
   body->set("time_zone", options.time_zone);
   body->set("slot_minutes", options.slot_minutes);
+  body->set("display_name", options.display_name);
   auto practitioner = call_object(client, "PUT", "/api/v1/practitioners/" + *user, body);
   if (!practitioner.ok()) {
     return practitioner.error();
@@ -83,6 +86,8 @@ void register_practitioner_command(CLI::App& app, CommandEnv& env) {
       ->required();
   set->add_option("--slot-minutes", options->slot_minutes, "length of a slot, 5 to 240")
       ->capture_default_str();
+  set->add_option("--display-name", options->display_name,
+                  "name patients read in reminders, e.g. \"Dr. Lee\"");
 
   add_verb(*practitioner, "list", "List practitioners", env,
            [&env](ApiClient& c) { return list_practitioners(env, c); });
