@@ -16,6 +16,10 @@
 #include "access/principal.h"
 #include "util/result.h"
 
+namespace Poco::Net {
+class StreamSocket;
+}
+
 namespace th::server {
 
 enum class ListenerKind { kTls, kAdminSocket };
@@ -52,6 +56,12 @@ struct ApiResponse {
   // ends the connection before the final chunk: the client sees the body as
   // cut short, never as complete.
   std::function<Status(std::ostream&)> stream = nullptr;
+  // When set on a 101 answer, the connection leaves HTTP: the dispatcher
+  // sends the headers, takes the TLS socket out of Poco's server and hands
+  // it over with the TCP socket under it, then the worker thread returns to
+  // the pool. Runs on the worker thread; must not block.
+  std::function<void(Poco::Net::StreamSocket& tls, Poco::Net::StreamSocket& tcp)> take_over =
+      nullptr;
 
   static ApiResponse json(int status, const Poco::JSON::Object::Ptr& object);
   static ApiResponse text(int status, std::string content_type, std::string body);

@@ -23,12 +23,19 @@
 #include "config/secret_file.h"
 #include "crypto/key_ring.h"
 #include "logging/logging.h"
+#include "messaging/conversation_store.h"
+#include "messaging/message_store.h"
+#include "messaging/messaging_service.h"
+#include "messaging/messaging_tables.h"
 #include "notify/appointment_reminders.h"
 #include "notify/notify_tables.h"
 #include "scheduling/scheduling_services.h"
 #include "server/access_services.h"
 #include "server/dev_mode.h"
 #include "server/http_listener.h"
+#include "server/hub/hub.h"
+#include "server/hub/message_delivery.h"
+#include "server/hub/message_relay.h"
 #include "server/notify_services.h"
 #include "server/peer_credentials.h"
 #include "server/request_dispatcher.h"
@@ -40,10 +47,12 @@
 #include "server/routes/calendar_routes.h"
 #include "server/routes/integrity_routes.h"
 #include "server/routes/key_routes.h"
+#include "server/routes/message_routes.h"
 #include "server/routes/patient_routes.h"
 #include "server/routes/reminder_routes.h"
 #include "server/routes/schedule_routes.h"
 #include "server/routes/system_routes.h"
+#include "server/routes/websocket_routes.h"
 #include "server/service_context.h"
 #include "server/session_authenticator.h"
 #include "server/systemd_notifier.h"
@@ -208,6 +217,7 @@ class Daemon {
   Status open_listeners();
   Status open_access_control();
   Status open_audit_log();
+  Status open_hub();
   void log_key_status();
   // What the reload did with the keys, as its audit event says it.
   std::string reload_keks(const Config& fresh, bool& failed);
@@ -229,6 +239,7 @@ class Daemon {
   Metrics metrics_;
   ServiceContext context_;
   std::unique_ptr<storage::Database> database_;
+  storage::DatabaseOptions database_options_;
   std::unique_ptr<Router> router_;
   std::unique_ptr<storage::KeyRingProtection> protection_;
   std::unique_ptr<audit::AuditLog> audit_log_;
@@ -239,6 +250,14 @@ class Daemon {
   std::unique_ptr<NotifyServices> notify_;
   std::unique_ptr<notify::AppointmentReminders> reminders_;
   std::unique_ptr<SessionAuthenticator> authenticator_;
+  std::unique_ptr<messaging::ConversationStore> conversations_;
+  std::unique_ptr<messaging::MessageStore> messages_;
+  std::unique_ptr<messaging::MessagingService> messaging_;
+  // Declared before the hub so that it outlives the hub's loops, which call it.
+  std::unique_ptr<MessageDelivery> delivery_;
+  std::unique_ptr<Hub> hub_;
+  // Declared after the hub so that its thread stops before the hub goes.
+  std::unique_ptr<MessageRelay> relay_;
   std::thread background_;
   std::atomic<bool> background_stop_{false};
   TlsContextHolder tls_;
@@ -359,6 +378,7 @@ Status Daemon::start() {
   register_node();
   TH_RETURN_IF_ERROR(open_access_control());
   TH_RETURN_IF_ERROR(open_notifications());
+  TH_RETURN_IF_ERROR(open_hub());
 
   router_ = std::make_unique<Router>(metrics_);
   add_system_routes(*router_, context_);
@@ -373,12 +393,46 @@ Status Daemon::start() {
   add_appointment_routes(*router_, *scheduling_, context_);
   add_reminder_routes(*router_, *notify_, *access_, context_);
   add_calendar_routes(*router_, *notify_, *access_, context_);
+  add_message_routes(*router_, *messaging_, context_);
+  add_websocket_routes(*router_, *hub_, context_, origin_of(config_.server.public_base_url));
   TH_RETURN_IF_ERROR(router_->validate());
   add_gauges();
 
   TH_RETURN_IF_ERROR(open_listeners());
   start_background_work();
   notifier_.ready("serving on " + https_->bound_address());
+  return ok_status();
+}
+
+// The event loops of upgraded WebSocket connections. They start before the
+// listener, so the first upgrade finds them running.
+Status Daemon::open_hub() {
+  HubLimits limits;
+  limits.io_threads = config_.hub.io_threads;
+  limits.max_connections = config_.hub.max_connections;
+  limits.max_message_bytes = static_cast<std::size_t>(config_.hub.max_message_bytes);
+  limits.send_queue_messages = static_cast<std::size_t>(config_.hub.send_queue_messages);
+  limits.ping_interval = std::chrono::seconds(config_.hub.ping_interval_seconds);
+  Hub::Services services;
+  services.credentials = &access_->cache;
+  services.audit = audit_log_.get();
+  services.node = context_.node_name;
+  auto hub = Hub::create(limits, services);
+  if (!hub.ok()) {
+    return hub.error();
+  }
+  hub_ = std::move(*hub);
+  delivery_ = std::make_unique<MessageDelivery>(*hub_, *messaging_, context_.node_name);
+  delivery_->install();
+  messaging_->set_events(delivery_.get());
+  // Several daemons share a PostgreSQL database: they tell each other.
+  if (database_->backend() == storage::Backend::kPostgresql) {
+    relay_ = std::make_unique<MessageRelay>(*delivery_, *messaging_, *database_, database_options_,
+                                            context_.node_name);
+    messaging_->set_events(relay_.get());
+    relay_->start();
+  }
+  hub_->start();
   return ok_status();
 }
 
@@ -411,6 +465,12 @@ Status Daemon::open_access_control() {
   scheduling_ = std::make_unique<scheduling::SchedulingServices>(
       *database_, *protection_, access_->users, access_->patients, access_->scope, *audit_log_,
       clock_, scheduling_settings_from(config_.scheduling));
+  conversations_ = std::make_unique<messaging::ConversationStore>(*protection_);
+  messages_ = std::make_unique<messaging::MessageStore>(*protection_);
+  messaging_ = std::make_unique<messaging::MessagingService>(
+      messaging::MessagingDeps{*database_, *conversations_, *messages_, access_->users,
+                               access_->care_teams, *audit_log_, clock_});
+  messaging::register_messaging_tables(*integrity_, *protection_);
   return ok_status();
 }
 
@@ -579,6 +639,7 @@ Status Daemon::open_database() {
     auto opened = storage::Database::open(options);
     if (opened.ok()) {
       database_ = std::move(*opened);
+      database_options_ = options;
       spdlog::info("storage: {} ({})", storage::backend_name(database_->backend()),
                    storage::redact_database_url(options.url));
       return ok_status();
@@ -672,6 +733,8 @@ void Daemon::add_gauges() {
   metrics_.add_gauge(
       "telehealthd_refused_connections_total", "Connections refused because the queue was full.",
       [this] { return https_ ? static_cast<double>(https_->refused_connections()) : 0; });
+  metrics_.add_gauge("telehealthd_websocket_connections", "Upgraded WebSocket connections open.",
+                     [this] { return hub_ ? static_cast<double>(hub_->connection_count()) : 0; });
   metrics_.add_gauge("telehealthd_db_pool_size", "Database sessions in the pool.",
                      [this] { return static_cast<double>(database_->pool_stats().size); });
   metrics_.add_gauge("telehealthd_db_pool_in_use", "Database sessions leased right now.",
@@ -817,6 +880,10 @@ int Daemon::drain() {
   spdlog::info("stopping: draining connections for up to {} s", timeout.count());
   const bool https_drained = https_->drain(timeout);
   const bool admin_drained = admin_->drain(std::chrono::seconds(1));
+  if (relay_) {
+    relay_->stop();
+  }
+  hub_->stop();
   if (!https_drained || !admin_drained) {
     spdlog::warn("drain timed out with {} connection(s) still open; closing them",
                  https_->open_connections() + admin_->open_connections());

@@ -14,17 +14,31 @@
 namespace th::server {
 namespace {
 
+thread_local Poco::Net::StreamSocket* tls_serving_tcp = nullptr;
+
 // Counts a connection for as long as Poco keeps its handler alive, so
 // open_connections() and the connection cap see exactly the live ones.
 class CountedConnection final : public Poco::Net::HTTPServerConnection {
  public:
-  CountedConnection(const Poco::Net::StreamSocket& socket, Poco::Net::HTTPServerParams::Ptr params,
+  CountedConnection(const Poco::Net::StreamSocket& socket, Poco::Net::StreamSocket tcp,
+                    Poco::Net::HTTPServerParams::Ptr params,
                     Poco::Net::HTTPRequestHandlerFactory::Ptr factory,
                     std::shared_ptr<std::atomic<int>> live)
-      : HTTPServerConnection(socket, params, factory), live_(std::move(live)) {}
+      : HTTPServerConnection(socket, params, factory),
+        tcp_(std::move(tcp)),
+        live_(std::move(live)) {}
   ~CountedConnection() override { --*live_; }
 
+  void run() override {
+    struct Serving {
+      explicit Serving(Poco::Net::StreamSocket* tcp) { tls_serving_tcp = tcp; }
+      ~Serving() { tls_serving_tcp = nullptr; }
+    } serving(&tcp_);
+    HTTPServerConnection::run();
+  }
+
  private:
+  Poco::Net::StreamSocket tcp_;
   std::shared_ptr<std::atomic<int>> live_;
 };
 
@@ -62,12 +76,12 @@ class ConnectionFactory final : public Poco::Net::TCPServerConnectionFactory {
       plain.setSendTimeout(read_timeout_);
       if (tls_ == nullptr) {
         ++*live_;
-        return new CountedConnection(plain, params_, dispatcher_, live_);
+        return new CountedConnection(plain, plain, params_, dispatcher_, live_);
       }
       Poco::Net::SecureStreamSocket secure =
           Poco::Net::SecureStreamSocket::attach(plain, tls_->get());
       ++*live_;
-      return new CountedConnection(secure, params_, dispatcher_, live_);
+      return new CountedConnection(secure, plain, params_, dispatcher_, live_);
     } catch (const Poco::Exception& failure) {
       spdlog::debug("connection setup failed: {}", failure.displayText());
       return new RefusedConnection(socket);
@@ -97,6 +111,10 @@ Poco::Net::HTTPServerParams::Ptr make_params(const ListenerLimits& limits) {
 }
 
 }  // namespace
+
+Poco::Net::StreamSocket serving_tcp_socket() {
+  return tls_serving_tcp != nullptr ? *tls_serving_tcp : Poco::Net::StreamSocket();
+}
 
 HttpListener::HttpListener(Poco::Net::ServerSocket socket, const ListenerLimits& limits,
                            Poco::SharedPtr<RequestDispatcher> dispatcher, TlsContextHolder* tls,

@@ -38,6 +38,13 @@ struct ListenerLimits {
   int keep_alive_timeout_seconds = 30;
 };
 
+// On a worker thread of a listener, while it serves a request: the plain
+// TCP socket under the connection (for TLS, the one the TLS socket wraps).
+// An upgraded connection needs it to become non-blocking, since Poco 1.11's
+// TLS socket does not pass that setting down to it. Elsewhere: an empty
+// socket.
+Poco::Net::StreamSocket serving_tcp_socket();
+
 class HttpListener {
  public:
   // Binds "ADDR:PORT" (port 0 picks a free one). Fails with kUnavailable

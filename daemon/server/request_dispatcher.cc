@@ -12,6 +12,7 @@
 
 #include "crypto/encoding.h"
 #include "crypto/random.h"
+#include "server/http_listener.h"
 #include "server/peer_credentials.h"
 
 namespace th::server {
@@ -102,6 +103,21 @@ void send_streamed_body(Poco::Net::HTTPServerRequest& raw, Poco::Net::HTTPServer
   }
 }
 
+// The socket leaves Poco's HTTP session here: the session no longer owns
+// it, so Poco's connection ends without closing it, and the worker thread
+// goes back to the pool while the socket lives on with its new owner.
+void hand_over_connection(Poco::Net::HTTPServerRequest& raw, const ApiRequest& request,
+                          const ApiResponse& reply) {
+  try {
+    Poco::Net::StreamSocket tcp = serving_tcp_socket();
+    Poco::Net::StreamSocket tls =
+        static_cast<Poco::Net::HTTPServerRequestImpl&>(raw).detachSocket();
+    reply.take_over(tls, tcp);
+  } catch (const Poco::Exception& failure) {
+    spdlog::debug("request {}: upgraded connection lost: {}", request.request_id, failure.name());
+  }
+}
+
 }  // namespace
 
 Poco::Net::HTTPRequestHandler* RequestDispatcher::createRequestHandler(
@@ -149,6 +165,9 @@ void RequestDispatcher::serve(Poco::Net::HTTPServerRequest& raw,
   write(response, request, reply, close_connection);
   if (reply.stream) {
     send_streamed_body(raw, response, request, reply);
+  }
+  if (reply.take_over) {
+    hand_over_connection(raw, request, reply);
   }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -307,7 +326,9 @@ Status RequestDispatcher::authorize(const Route& route, const ApiRequest& reques
 void RequestDispatcher::write(Poco::Net::HTTPServerResponse& response, const ApiRequest& request,
                               const ApiResponse& reply, bool close_connection) {
   response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(reply.status));
-  response.setContentType(reply.content_type);
+  if (!reply.take_over) {
+    response.setContentType(reply.content_type);
+  }
   response.set("X-Request-Id", request.request_id);
   for (const auto& [name, value] : kSecurityHeaders) {
     response.set(name, value);
@@ -324,6 +345,10 @@ void RequestDispatcher::write(Poco::Net::HTTPServerResponse& response, const Api
   if (reply.stream) {
     response.setChunkedTransferEncoding(true);
     return;  // serve() sends the body as the producer writes it
+  }
+  if (reply.take_over) {
+    response.send().flush();  // a 101 has no body; the socket is handed over next
+    return;
   }
   response.setContentLength64(static_cast<std::int64_t>(reply.body.size()));
   response.sendBuffer(reply.body.data(), reply.body.size());

@@ -37,6 +37,14 @@ std::string csrf_token_for(std::string_view session_secret) {
   return crypto::hex_encode(crypto::sha256("csrf:" + std::string(session_secret)));
 }
 
+std::string presented_credential(const ApiRequest& request) {
+  const std::string authorization = request.header("Authorization");
+  if (authorization.starts_with("Bearer ")) {
+    return authorization.substr(7);
+  }
+  return authorization.empty() ? cookie_value(request, kSessionCookie) : "";
+}
+
 Result<access::Principal> SessionAuthenticator::authenticate(const ApiRequest& request) {
   const bool interactive = request.header("X-Background") != "1";
   const std::string authorization = request.header("Authorization");

@@ -20,6 +20,10 @@ inline constexpr const char* kSessionCookie = "th_session";
 // The CSRF token belonging to a session secret.
 std::string csrf_token_for(std::string_view session_secret);
 
+// The bearer secret a request presents (Authorization: Bearer, else the
+// session cookie), or "" when it presents none.
+std::string presented_credential(const ApiRequest& request);
+
 class SessionAuthenticator final : public Authenticator {
  public:
   explicit SessionAuthenticator(access::CredentialCache& cache) : cache_(cache) {}

@@ -30,7 +30,11 @@ Result<Principal> CredentialCache::authenticate(std::string_view secret, bool in
   if (secret.empty() || secret.size() > 128) {
     return unauthenticated(kReasonInvalidToken, "the credential is not valid");
   }
-  const std::string token_hash = hash_bearer_secret(secret);
+  return authenticate_token_hash(hash_bearer_secret(secret), interactive);
+}
+
+Result<Principal> CredentialCache::authenticate_token_hash(const std::string& token_hash,
+                                                           bool interactive) {
   std::shared_ptr<Entry> entry;
   {
     std::shared_lock lock(mutex_);

@@ -55,6 +55,10 @@ class CredentialCache {
   // this request counts as user activity for the idle timeout.
   Result<Principal> authenticate(std::string_view secret, bool interactive);
 
+  // The same for a credential known by its hash (hash_bearer_secret), for a
+  // connection that re-checks its session without keeping the secret.
+  Result<Principal> authenticate_token_hash(const std::string& token_hash, bool interactive);
+
   // Drops cached credentials named by security events newer than the last
   // one applied. Returns how many events were applied.
   Result<int> poll_security_events();

@@ -300,6 +300,22 @@ struct CalendarConfig {
   bool operator==(const CalendarConfig&) const = default;
 };
 
+// [hub]: the WebSocket endpoint (/api/v1/ws) and its connections.
+struct HubConfig {
+  // Event-loop threads serving every upgraded connection.
+  int io_threads = 2;
+  // Upgraded connections held at once; further upgrades get 503.
+  int max_connections = 20000;
+  // Largest message a client may send (all fragments together).
+  int max_message_bytes = 65536;
+  // Messages queued for one connection before it is closed as too slow.
+  int send_queue_messages = 256;
+  // A connection silent this long is pinged; twice this long, closed.
+  int ping_interval_seconds = 30;
+
+  bool operator==(const HubConfig&) const = default;
+};
+
 struct Config {
   ServerConfig server;
   TlsConfig tls;
@@ -315,6 +331,7 @@ struct Config {
   SmtpConfig smtp;
   SmsConfig sms;
   CalendarConfig calendar;
+  HubConfig hub;
 
   // Where the settings came from: the file loaded (empty for the built-in
   // defaults) and the dotted names of the keys that file set.

@@ -643,6 +643,17 @@ std::vector<ConfigKey> build_table() {
                   "days of past appointments in a feed"),
       integer_key("calendar.future_days", &C::calendar, &CalendarConfig::future_days, 1, 3650,
                   "days of future appointments in a feed"),
+
+      integer_key("hub.io_threads", &C::hub, &HubConfig::io_threads, 1, 64,
+                  "event-loop threads serving upgraded websocket connections"),
+      integer_key("hub.max_connections", &C::hub, &HubConfig::max_connections, 1, 1000000,
+                  "websocket connections held at once"),
+      integer_key("hub.max_message_bytes", &C::hub, &HubConfig::max_message_bytes, 1024, 16777216,
+                  "largest websocket message a client may send"),
+      integer_key("hub.send_queue_messages", &C::hub, &HubConfig::send_queue_messages, 8, 100000,
+                  "messages queued for one connection before it is closed as too slow"),
+      integer_key("hub.ping_interval_seconds", &C::hub, &HubConfig::ping_interval_seconds, 1, 3600,
+                  "seconds of silence before a connection is pinged"),
   };
 }
 

@@ -31,15 +31,23 @@ std::string hmac(const EVP_MD* md, std::string_view key, std::string_view data) 
   return std::string(reinterpret_cast<const char*>(out), out_size);
 }
 
+std::string digest(const EVP_MD* md, const char* name, std::string_view data) {
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int out_size = 0;
+  if (EVP_Digest(data.data(), data.size(), out, &out_size, md, nullptr) != 1) {
+    die(name);
+  }
+  return std::string(reinterpret_cast<const char*>(out), out_size);
+}
+
 }  // namespace
 
 std::string sha256(std::string_view data) {
-  unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned int out_size = 0;
-  if (EVP_Digest(data.data(), data.size(), out, &out_size, EVP_sha256(), nullptr) != 1) {
-    die("SHA-256");
-  }
-  return std::string(reinterpret_cast<const char*>(out), out_size);
+  return digest(EVP_sha256(), "SHA-256", data);
+}
+
+std::string sha1(std::string_view data) {
+  return digest(EVP_sha1(), "SHA-1", data);
 }
 
 std::string hmac_sha256(std::string_view key, std::string_view data) {

@@ -17,6 +17,11 @@ inline constexpr std::size_t kSha1Size = 20;
 // SHA-256 of data: 32 bytes.
 [[nodiscard]] std::string sha256(std::string_view data);
 
+// SHA-1 of data: 20 bytes. Only where a protocol fixes it and no secrecy
+// or collision resistance depends on it, such as the WebSocket opening
+// handshake (RFC 6455 section 4.2.2).
+[[nodiscard]] std::string sha1(std::string_view data);
+
 // HMAC-SHA-256 (RFC 2104, RFC 4231) of data under key: 32 bytes. Any key
 // length is allowed, including empty.
 [[nodiscard]] std::string hmac_sha256(std::string_view key, std::string_view data);

@@ -471,6 +471,56 @@ Migration notify_migration() {
   return migration;
 }
 
+// 9: secure messaging. A conversation's subject and a message's body are
+// sealed, and both rows carry integrity tags. Sequence numbers are claimed
+// by updating the conversation's last_seq inside the sending transaction,
+// which serialises concurrent senders on that row on either backend;
+// UNIQUE (conversation_id, seq) holds the rule in the schema as well. A
+// sender's client_ref makes a retried send find the first one.
+Migration messaging_migration() {
+  static constexpr std::string_view kStatements[] = {
+      "CREATE TABLE conversations ("
+      " id TEXT PRIMARY KEY,"
+      " kind TEXT NOT NULL,"
+      " patient_id TEXT NOT NULL,"
+      " subject_enc TEXT NOT NULL,"
+      " created_by TEXT NOT NULL,"
+      " created_at BIGINT NOT NULL,"
+      " last_seq BIGINT NOT NULL,"
+      " version INTEGER NOT NULL,"
+      " integrity_tag TEXT NOT NULL)",
+      "CREATE INDEX conversations_by_patient ON conversations(patient_id)",
+
+      "CREATE TABLE conversation_members ("
+      " conversation_id TEXT NOT NULL REFERENCES conversations(id),"
+      " user_id TEXT NOT NULL,"
+      " added_at BIGINT NOT NULL,"
+      " read_seq BIGINT NOT NULL,"
+      " PRIMARY KEY (conversation_id, user_id))",
+      "CREATE INDEX conversation_members_by_user ON conversation_members(user_id)",
+
+      "CREATE TABLE messages ("
+      " id TEXT PRIMARY KEY,"
+      " conversation_id TEXT NOT NULL REFERENCES conversations(id),"
+      " seq BIGINT NOT NULL,"
+      " sender_id TEXT NOT NULL,"
+      " sent_at BIGINT NOT NULL,"
+      " client_ref TEXT NOT NULL,"
+      " body_enc TEXT NOT NULL,"
+      " version INTEGER NOT NULL,"
+      " integrity_tag TEXT NOT NULL,"
+      " UNIQUE (conversation_id, seq))",
+      "CREATE UNIQUE INDEX messages_by_client_ref ON messages(conversation_id, sender_id, "
+      "client_ref) WHERE client_ref <> ''",
+  };
+  Migration migration{9, "messaging", {}, {}};
+  for (const std::string_view statement : kStatements) {
+    migration.sqlite_statements.push_back(statement);
+    migration.postgresql_statements.push_back(statement);
+  }
+  return migration;
+}
+
 }  // namespace
 
 const std::vector<Migration>& schema_migrations() {
@@ -483,6 +533,7 @@ const std::vector<Migration>& schema_migrations() {
       data_key_rewrap_time_migration(),
       scheduling_migration(),
       notify_migration(),
+      messaging_migration(),
   };
   return migrations;
 }

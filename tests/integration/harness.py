@@ -358,6 +358,21 @@ class Daemon:
             raise AssertionError("not JSON: %r %r" % (result.stdout, result.stderr)) from None
 
 
+def node_daemon(overrides, node, database=None, share_keys_of=None):
+    """A daemon (not started) named `node` with an audit signing key;
+    `share_keys_of` gives it another daemon's key-encryption key and audit
+    signing key, as a second node of one clinic has."""
+    daemon = Daemon(dict(overrides, node={"name": node}), database=database)
+    if share_keys_of is None:
+        signing_key = make_signing_key(daemon.dir)
+    else:
+        daemon.sections["keys"]["kek_file"] = share_keys_of.sections["keys"]["kek_file"]
+        signing_key = share_keys_of.sections["audit"]["signing_key_file"]
+    daemon.sections["audit"] = {"signing_key_file": signing_key}
+    daemon.write_config()
+    return daemon
+
+
 class DaemonTestCase(unittest.TestCase):
     """Starts one daemon per test class (overrides in DAEMON_OVERRIDES)."""
 

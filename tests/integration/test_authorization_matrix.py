@@ -164,6 +164,21 @@ TABLE = [
     ("401 403 403 403 403 403 403 ok  403 ok ",
      "DELETE /api/v1/practitioners/{id}/calendar-token"),
     ("ok  ok  ok  ok  ok  ok  ok  ok  ok  ok ", "GET /api/v1/calendar/{token}.ics"),
+    # The WebSocket endpoint: any signed-in user (what each may do on the
+    # socket is checked per message). Probed as a plain GET, which a
+    # permitted caller is told to upgrade (426); the admin socket serves no
+    # websockets (404).
+    ("401 ok  ok  ok  ok  ok  ok  ok  403 ok", "GET /api/v1/ws"),
+    # Secure messaging: patients and clinical staff (message.read and
+    # message.send); which conversations each reaches is checked inside.
+    # Administration, compliance, front desk, billing and the operator hold
+    # neither permission.
+    ("401 ok  ok  ok  403 403 403 403 403 403", "GET /api/v1/conversations"),
+    ("401 ok  ok  ok  403 403 403 403 403 403", "POST /api/v1/conversations"),
+    ("401 ok  ok  ok  403 403 403 403 403 403", "GET /api/v1/conversations/{id}/messages"),
+    ("401 ok  ok  ok  403 403 403 403 403 403", "POST /api/v1/conversations/{id}/messages"),
+    ("401 ok  ok  ok  403 403 403 403 403 403", "POST /api/v1/conversations/{id}/read"),
+    ("401 ok  ok  ok  403 403 403 403 403 403", "GET /api/v1/messages/search"),
 ]
 
 PATIENT_SCOPED = re.compile(r"^/api/v1/patients/\{id\}")
@@ -359,6 +374,21 @@ def probes(ctx):
                                    {404}),
         ("GET", "/api/v1/calendar/{token}.ics"):
             lambda who, pid: Probe("/api/v1/calendar/%s.ics" % ("A" * 43), {404}),
+        ("GET", "/api/v1/ws"): lambda who, pid: Probe("/api/v1/ws", {404, 426}),
+        ("GET", "/api/v1/conversations"): lambda who, pid: Probe("/api/v1/conversations", {200}),
+        ("POST", "/api/v1/conversations"):
+            lambda who, pid: Probe("/api/v1/conversations", {400},
+                                   {"kind": "nonsense", "members": []}),
+        ("GET", "/api/v1/conversations/{id}/messages"):
+            lambda who, pid: Probe("/api/v1/conversations/%s/messages" % fx.random_id(), {404}),
+        ("POST", "/api/v1/conversations/{id}/messages"):
+            lambda who, pid: Probe("/api/v1/conversations/%s/messages" % fx.random_id(), {404},
+                                   {"body": "matrix probe"}),
+        ("POST", "/api/v1/conversations/{id}/read"):
+            lambda who, pid: Probe("/api/v1/conversations/%s/read" % fx.random_id(), {404},
+                                   {"seq": 1}),
+        ("GET", "/api/v1/messages/search"):
+            lambda who, pid: Probe("/api/v1/messages/search?q=probe", {200}),
     }
 
 

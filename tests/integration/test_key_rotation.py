@@ -41,16 +41,7 @@ def key_text(path):
 def new_daemon(database=None, node="keys-node", share_keys_of=None):
     """A daemon (not started); `share_keys_of` gives it another daemon's KEK
     and audit signing key, as a second node of one clinic would have."""
-    daemon = harness.Daemon({"auth": dict(fx.UNTHROTTLED), "node": {"name": node}},
-                            database=database)
-    if share_keys_of is None:
-        signing_key = harness.make_signing_key(daemon.dir)
-    else:
-        daemon.sections["keys"]["kek_file"] = share_keys_of.sections["keys"]["kek_file"]
-        signing_key = share_keys_of.sections["audit"]["signing_key_file"]
-    daemon.sections["audit"] = {"signing_key_file": signing_key}
-    daemon.write_config()
-    return daemon
+    return harness.node_daemon({"auth": dict(fx.UNTHROTTLED)}, node, database, share_keys_of)
 
 
 def configure_keys(daemon, current, previous=()):

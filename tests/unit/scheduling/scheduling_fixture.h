@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "../storage/plain_protection.h"
+#include "../support/test_people.h"
 #include "access/builtin_roles.h"
 #include "access/care_team_store.h"
 #include "access/emergency_store.h"
@@ -91,38 +92,11 @@ class SchedulingFixture : public ::testing::Test {
   }
 
   std::string add_user(const std::string& role, const std::string& patient_id = "") {
-    access::User user;
-    user.id = crypto::new_uuid_v4();
-    user.username = "user-" + user.id.substr(0, 8);
-    user.email = user.username + "@example.org";
-    user.role = role;
-    user.kind = patient_id.empty() ? access::UserKind::kStaff : access::UserKind::kPatient;
-    user.patient_id = patient_id;
-    user.created_at = clock_.now_micros();
-    user.updated_at = user.created_at;
-    EXPECT_TRUE(database_
-                    ->run_write_transaction(
-                        [&](soci::session& session) { return users_.insert(session, user); })
-                    .ok());
-    return user.id;
+    return test_support::insert_user(*database_, users_, role, patient_id, clock_.now_micros());
   }
 
   std::string add_patient(const std::string& state) {
-    access::Patient patient;
-    patient.id = crypto::new_uuid_v4();
-    patient.mrn = "MRN" + patient.id.substr(0, 8);
-    patient.given_name = "Robin";
-    patient.family_name = "Example";
-    patient.birth_date = "1980-04-12";
-    patient.sex = "unknown";
-    patient.state = state;
-    patient.created_at = clock_.now_micros();
-    patient.updated_at = patient.created_at;
-    EXPECT_TRUE(database_
-                    ->run_write_transaction(
-                        [&](soci::session& session) { return patients_.insert(session, patient); })
-                    .ok());
-    return patient.id;
+    return test_support::insert_patient(*database_, patients_, state, clock_.now_micros());
   }
 
   // A clinician licensed in `states`, available Monday to Friday 09:00 to
@@ -147,20 +121,7 @@ class SchedulingFixture : public ::testing::Test {
 
   static access::Caller caller_as(const std::string& role, const std::string& user_id,
                                   const std::string& patient_id = "") {
-    access::Caller caller;
-    caller.principal.kind = access::PrincipalKind::kUser;
-    caller.principal.user_id = user_id;
-    caller.principal.role = role;
-    caller.principal.patient_id = patient_id;
-    for (const access::RoleDefinition& definition : access::builtin_roles()) {
-      if (definition.name == role) {
-        for (const std::string_view permission : definition.permissions) {
-          caller.principal.permissions.insert(std::string(permission));
-        }
-      }
-    }
-    caller.request_id = "test-request";
-    return caller;
+    return test_support::caller_as(role, user_id, patient_id);
   }
 
   static access::Caller operator_caller() {
