@@ -85,7 +85,7 @@ class AuthenticationServiceTest : public ::testing::Test {
 };
 
 TEST_F(AuthenticationServiceTest, EnrolmentCodeIsRefusedOnceItsExpiryPasses) {
-  clock_.advance_seconds(3600);
+  clock_.advance_seconds(3601);
 
   const Status late = enrol();
 
