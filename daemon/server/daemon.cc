@@ -14,6 +14,7 @@
 #include <memory>
 #include <thread>
 
+#include "access/integrity_backfill.h"
 #include "access/personal_tables.h"
 #include "audit/audit_log.h"
 #include "audit/checkpointer.h"
@@ -218,6 +219,7 @@ class Daemon {
   Status open_access_control();
   Status open_audit_log();
   Status open_hub();
+  Status backfill_integrity_tags();
   void log_key_status();
   // What the reload did with the keys, as its audit event says it.
   std::string reload_keks(const Config& fresh, bool& failed);
@@ -450,6 +452,7 @@ Status Daemon::open_access_control() {
   protection_ = std::move(*protection);
   log_key_status();
   TH_RETURN_IF_ERROR(open_audit_log());
+  TH_RETURN_IF_ERROR(backfill_integrity_tags());
 
   const Status roles = database_->run_write_transaction([this](soci::session& session) {
     access::RoleStore().install_builtin_roles(session, clock_.now_micros());
@@ -472,6 +475,36 @@ Status Daemon::open_access_control() {
                                access_->care_teams, *audit_log_, clock_});
   messaging::register_messaging_tables(*integrity_, *protection_);
   return ok_status();
+}
+
+// User and grant rows from before they carried integrity tags get theirs,
+// once per database (access/integrity_backfill.h), before anything reads
+// them. The run is audited after its transaction has committed.
+Status Daemon::backfill_integrity_tags() {
+  auto backfill = access::backfill_integrity_tags(*database_, *protection_, clock_.now_micros());
+  if (!backfill.ok()) {
+    return backfill.error().with_context("tag user and emergency grant rows");
+  }
+  if (!backfill->ran) {
+    return ok_status();
+  }
+  audit::AuditEvent event;
+  event.actor_kind = "local_operator";
+  event.action = "update";
+  event.resource_type = "integrity_tags";
+  if (backfill->refused) {
+    event.outcome = audit::AuditOutcome::kError;
+    event.reason =
+        "the integrity tag backfill was marked pending again while tagged rows exist; "
+        "nothing was tagged";
+    spdlog::error("{}; run `thctl integrity check`", event.reason);
+  } else {
+    event.reason = "tagged " + std::to_string(backfill->users_tagged) + " user(s) and " +
+                   std::to_string(backfill->grants_tagged) +
+                   " emergency grant(s) written before rows carried integrity tags";
+    spdlog::info("{}", event.reason);
+  }
+  return audit_log_->record(std::move(event));
 }
 
 // Where a KEK rotation stands, for the operator who is in the middle of one:

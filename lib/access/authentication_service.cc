@@ -140,6 +140,19 @@ Status AuthenticationService::record_failure(User& user, const Caller& caller,
   return ok_status();
 }
 
+// A sign-in to an account whose row failed its integrity check: the trail
+// names the account (by id, read without opening the row) and says why it
+// could not be used. The caller gets kDataLoss, never a session.
+void AuthenticationService::audit_unreadable_account(const Caller& caller,
+                                                     const std::string& username) {
+  auto stored = database_.run(
+      [&](soci::session& session) { return users_.stored_id_by_username(session, username); });
+  const std::string id = stored.ok() ? *stored : std::string();
+  auto event = caller.event("login", "user", id);
+  event.actor_user_id = id;
+  audit(event, audit::AuditOutcome::kError, "the stored account failed its integrity check");
+}
+
 Result<IssuedSession> AuthenticationService::login(const LoginRequest& request,
                                                    const Caller& caller) {
   if (throttled(caller.source_address)) {
@@ -150,6 +163,9 @@ Result<IssuedSession> AuthenticationService::login(const LoginRequest& request,
   auto found = database_.run(
       [&](soci::session& session) { return users_.find_by_username(session, request.username); });
   if (!found.ok()) {
+    if (found.error().code() == ErrorCode::kDataLoss) {
+      audit_unreadable_account(caller, request.username);
+    }
     return found.error();
   }
   std::optional<User> user = std::move(*found);

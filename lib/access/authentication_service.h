@@ -91,6 +91,7 @@ class AuthenticationService {
   Result<IssuedSession> open_session(soci::session& session, const User& user, const Role& role,
                                      bool mfa_verified, const Caller& caller);
   void audit(audit::AuditEvent event, audit::AuditOutcome outcome, std::string reason = "");
+  void audit_unreadable_account(const Caller& caller, const std::string& username);
 
   storage::Database& database_;
   UserStore& users_;

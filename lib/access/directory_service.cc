@@ -215,6 +215,9 @@ Result<std::vector<User>> DirectoryService::list_users(const Caller& caller) {
   auto users = database_.run([&](soci::session& session) { return users_.list(session); });
   if (users.ok()) {
     audit(caller.event("search", "user"));
+  } else if (users.error().code() == ErrorCode::kDataLoss) {
+    // The message names the altered row by id, never its values.
+    audit(caller.event("search", "user"), audit::AuditOutcome::kError, users.error().message());
   }
   return users;
 }
@@ -226,6 +229,16 @@ Result<User> DirectoryService::find_user(const std::string& id_or_username, cons
     auto event = caller.event("read", "user", user->id);
     event.patient_id = user->patient_id;
     audit(event);
+  } else if (user.error().code() == ErrorCode::kDataLoss) {
+    // The account exists but was altered: name it, so the trail shows whose
+    // account could not be read.
+    auto stored = database_.run([&](soci::session& session) {
+      return looks_like_uuid(id_or_username)
+                 ? users_.stored_id(session, id_or_username)
+                 : users_.stored_id_by_username(session, id_or_username);
+    });
+    audit(caller.event("read", "user", stored.ok() ? *stored : std::string()),
+          audit::AuditOutcome::kError, "the stored account failed its integrity check");
   }
   return user;
 }
@@ -589,10 +602,16 @@ Status DirectoryService::review_emergency_grant(const std::string& id, const std
   const std::string reviewer = caller.principal.user_id.empty()
                                    ? std::string(principal_kind_name(caller.principal.kind))
                                    : caller.principal.user_id;
-  TH_RETURN_IF_ERROR(database_.run_write_transaction([&](soci::session& session) {
+  const Status reviewed = database_.run_write_transaction([&](soci::session& session) {
     return emergencies_.review(session, id, outcome, reviewer, comment, clock_.now_micros());
-  }));
+  });
   auto event = caller.event("review", "emergency_grant", id);
+  if (!reviewed.ok()) {
+    if (reviewed.error().code() == ErrorCode::kDataLoss) {
+      audit(event, audit::AuditOutcome::kError, "the stored grant failed its integrity check");
+    }
+    return reviewed;
+  }
   audit(event, audit::AuditOutcome::kSuccess, outcome);
   return ok_status();
 }

@@ -1,7 +1,7 @@
 // The tables of the access-control layer that hold personal data, as the
-// integrity check knows them: patients (sealed and tagged), users and
-// emergency grants (sealed). Other layers register their own tables the
-// same way when they add them.
+// integrity check knows them: patients, users and emergency grants, all
+// sealed and tagged. Other layers register their own tables the same way
+// when they add them.
 #pragma once
 
 #include "storage/data_protection.h"

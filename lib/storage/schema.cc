@@ -521,6 +521,33 @@ Migration messaging_migration() {
   return migration;
 }
 
+// 10: integrity tags on user accounts and emergency-access grants, which
+// until now were sealed but not tagged. Grants get a version, as the other
+// tagged rows have. Rows written before this migration hold an empty tag:
+// SQL cannot compute the HMAC, so the daemon tags them once at start-up
+// (access/integrity_backfill.h), and integrity_backfills records that it
+// did, in the same transaction. The row is inserted here, pending (done_at
+// 0), so that a database migrated by any daemon waits for its backfill.
+Migration user_and_grant_tags_migration() {
+  static constexpr std::string_view kStatements[] = {
+      "ALTER TABLE users ADD COLUMN integrity_tag TEXT NOT NULL DEFAULT ''",
+      "ALTER TABLE emergency_grants ADD COLUMN version INTEGER NOT NULL DEFAULT 1",
+      "ALTER TABLE emergency_grants ADD COLUMN integrity_tag TEXT NOT NULL DEFAULT ''",
+      "CREATE TABLE integrity_backfills ("
+      " name TEXT PRIMARY KEY,"
+      " done_at BIGINT NOT NULL,"
+      " rows_tagged BIGINT NOT NULL)",
+      "INSERT INTO integrity_backfills (name, done_at, rows_tagged) "
+      "VALUES ('users and emergency grants', 0, 0)",
+  };
+  Migration migration{10, "integrity tags on users and emergency grants", {}, {}};
+  for (const std::string_view statement : kStatements) {
+    migration.sqlite_statements.push_back(statement);
+    migration.postgresql_statements.push_back(statement);
+  }
+  return migration;
+}
+
 }  // namespace
 
 const std::vector<Migration>& schema_migrations() {
@@ -534,6 +561,7 @@ const std::vector<Migration>& schema_migrations() {
       scheduling_migration(),
       notify_migration(),
       messaging_migration(),
+      user_and_grant_tags_migration(),
   };
   return migrations;
 }

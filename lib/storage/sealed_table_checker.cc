@@ -8,7 +8,8 @@ namespace th::storage {
 namespace {
 
 // The columns of a row as check_row() reads them: the id, then version and
-// tag when tagged, then the sealed columns, then the tagged clear ones.
+// tag when tagged, then the sealed columns, then the tagged clear text and
+// integer ones.
 std::string select_statement(const SealedTableLayout& layout) {
   std::string columns = layout.id_column;
   if (layout.tagged) {
@@ -19,6 +20,9 @@ std::string select_statement(const SealedTableLayout& layout) {
   }
   for (const std::string& plain : layout.tagged_plain) {
     columns += ", " + plain;
+  }
+  for (const std::string& integer : layout.tagged_integers) {
+    columns += ", " + integer;
   }
   return "SELECT " + columns + " FROM " + layout.table + " WHERE " + layout.id_column +
          " > :after ORDER BY " + layout.id_column + " LIMIT :limit";
@@ -62,6 +66,9 @@ std::vector<std::string> SealedTableChecker::check_row(const soci::row& row) con
   }
   for (const std::string& plain : layout_.tagged_plain) {
     fields.emplace_back(plain, column_text(row, next++));
+  }
+  for (const std::string& integer : layout_.tagged_integers) {
+    fields.emplace_back(integer, std::to_string(column_int64(row, next++)));
   }
 
   // Every check runs even after one failed, so the report says all of what

@@ -35,10 +35,14 @@ struct SealedTableLayout {
   std::string table;
   std::string id_column = "id";
   std::vector<SealedColumn> sealed;
-  // Clear-text TEXT columns the tag covers, tagged under their own names.
+  // Clear-text TEXT columns the tag covers, tagged under their own names
+  // (NULL as the empty string).
   std::vector<std::string> tagged_plain;
+  // Integer columns the tag covers, tagged under their own names as decimal
+  // text (NULL as 0).
+  std::vector<std::string> tagged_integers;
   // Rows carry `version` and `integrity_tag` columns, and the tag is over
-  // the sealed fields and tagged_plain.
+  // the sealed fields, tagged_plain and tagged_integers.
   bool tagged = false;
 };
 

@@ -229,13 +229,23 @@ class EnrolmentTest(fx.AccessTestCase):
 
         self.assertStatus(reply, 200)
 
-    def test_expired_code_is_refused(self):
+    def test_code_whose_expiry_was_edited_in_the_database_is_refused(self):
+        # The expiry is under the account's integrity tag: an edit behind
+        # the daemon's back makes the account unreadable, not the code
+        # expired (tests/unit/access/authentication_service_test.cc moves a
+        # clock past the expiry instead).
         user, code = fx.create_user(self.daemon, "billing")
+        expires_at = self.daemon.sql("SELECT enrolment_expires_at FROM users WHERE id = '%s'"
+                                     % user["id"])[0]
         self.daemon.sql("UPDATE users SET enrolment_expires_at = 1 WHERE id = '%s'" % user["id"])
+        # Put back, so that listings in other tests still read.
+        self.addCleanup(self.daemon.sql, "UPDATE users SET enrolment_expires_at = %s WHERE "
+                        "id = '%s'" % (expires_at, user["id"]))
 
         reply = fx.enrol(self.daemon, user["username"], code, fx.strong_password())
 
-        self.assertErrorCode(reply, 401, "invalid_enrolment")
+        self.assertStatus(reply, 500)
+        self.assertEqual(reply.json()["error"]["code"], "data_loss")
 
     def test_weak_password_is_refused_by_rule_and_the_code_stays_usable(self):
         user, code = fx.create_user(self.daemon, "billing")

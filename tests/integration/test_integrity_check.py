@@ -8,6 +8,12 @@ read.
 Patient rows are altered two ways: a clear-text column changed (only the
 integrity tag catches it) and a sealed field replaced by another field's
 ciphertext (the tag and the decryption both catch it).
+
+User accounts and emergency-access grants are tagged too: a user whose role
+was raised in the database can no longer sign in (and the refusal is
+audited), a grant whose expiry was pushed out no longer opens the record,
+and the check names both rows. Rows from before they carried tags are
+tagged once, when the daemon starts after the upgrade.
 """
 
 import csv
@@ -200,6 +206,89 @@ class IntegrityCheckTest(fx.AccessTestCase):
         self.assertEqual(outcomes["compliance"].returncode, EXIT_DATA_ERROR,
                          outcomes["compliance"].stderr)
         self.assertEqual(outcomes["front_desk"].returncode, EXIT_NO_PERMISSION)
+
+
+class AlteredAccountTest(fx.AccessTestCase):
+    """One daemon: a user whose role is raised and an emergency grant whose
+    expiry is pushed out, both in the database."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        daemon = cls.daemon
+        cls.billing = fx.create_account(daemon, "billing", mfa=False)
+        cls.clinician = fx.create_account(daemon, "clinician")
+        cls.patient = fx.create_patient(daemon)["id"]
+        cls.grant = fx.expect(daemon.post(
+            "/api/v1/patients/%s/emergency-access" % cls.patient,
+            {"reason": "unresponsive on arrival, no next of kin reachable",
+             "mfa_code": cls.clinician.recovery_codes.pop()},
+            token=cls.clinician.token), 201, "open a grant").json()["id"]
+
+        daemon.sql("UPDATE users SET role = 'admin' WHERE id = '%s'" % cls.billing.id)
+        daemon.sql("UPDATE emergency_grants SET expires_at = expires_at + 86400000000 "
+                   "WHERE id = '%s'" % cls.grant)
+
+    def test_check_names_the_altered_user_and_grant_and_exits_65(self):
+        result, report = self.daemon.thctl_json("integrity", "check")
+
+        self.assertEqual(result.returncode, EXIT_DATA_ERROR, result.stderr)
+        failures = {(f["table"], f["row_id"]): f["problems"] for f in report["failures"]}
+        self.assertEqual(failures, {("users", self.billing.id): ["integrity tag does not match"],
+                                    ("emergency_grants", self.grant):
+                                        ["integrity tag does not match"]})
+
+    def test_signing_in_as_the_altered_user_fails_and_is_audited(self):
+        reply = fx.login(self.daemon, self.billing.username, self.billing.password)
+
+        self.assertEqual(reply.status, 500, reply.body)
+        self.assertEqual(reply.json()["error"]["code"], "data_loss")
+        self.assertIn("integrity check", reply.json()["error"]["message"])
+        rows = self.daemon.sql("SELECT resource_id, outcome FROM audit_events WHERE "
+                               "action = 'login' AND outcome = 'error'")
+        self.assertIn("%s|error" % self.billing.id, rows)
+
+    def test_record_behind_the_altered_grant_is_not_opened_and_the_read_is_audited(self):
+        reply = self.daemon.get("/api/v1/patients/" + self.patient, token=self.clinician.token)
+
+        self.assertEqual(reply.status, 500, reply.body)
+        self.assertEqual(reply.json()["error"]["code"], "data_loss")
+        rows = self.daemon.sql("SELECT action, outcome FROM audit_events WHERE patient_id = '%s' "
+                               "AND actor_user_id = '%s' AND outcome = 'error'"
+                               % (self.patient, self.clinician.id))
+        self.assertIn("read|error", rows)
+
+
+class BackfillTest(fx.AccessTestCase):
+    """A database whose users and grants hold no tags yet, as one migrated
+    from before them would: the next start tags them, once, and audits it."""
+
+    def test_rows_without_tags_are_tagged_at_the_next_start_and_only_once(self):
+        daemon = self.daemon
+        account = fx.create_account(daemon, "billing", mfa=False)
+        daemon.stop()
+        daemon.sql("UPDATE users SET integrity_tag = ''")
+        daemon.sql("UPDATE emergency_grants SET integrity_tag = ''")
+        daemon.sql("UPDATE integrity_backfills SET done_at = 0")
+        users = int(daemon.sql("SELECT COUNT(*) FROM users")[0])
+
+        daemon.start()
+        signed_in = fx.login(daemon, account.username, account.password)
+        daemon.stop()
+        daemon.start()
+        result, report = daemon.thctl_json("integrity", "check")
+
+        self.assertStatus(signed_in, 200)
+        self.assertEqual(result.returncode, 0, report["failures"])
+        events = daemon.sql("SELECT outcome, body FROM audit_events WHERE "
+                            "resource_type = 'integrity_tags' ORDER BY seq")
+        reasons = [(row.split("|", 1)[0], json.loads(row.split("|", 1)[1])["reason"])
+                   for row in events]
+        self.assertEqual(len(reasons), 2, reasons)
+        self.assertIn("tagged 0 user(s)", reasons[0][1])
+        self.assertEqual(reasons[1], ("success", "tagged %d user(s) and 0 emergency grant(s) "
+                                                 "written before rows carried integrity tags"
+                                      % users))
 
 
 if __name__ == "__main__":

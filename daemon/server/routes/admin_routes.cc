@@ -230,10 +230,19 @@ Result<ApiResponse> revoke_credential(AccessServices& access, ServiceContext& co
 Result<ApiResponse> list_emergency(AccessServices& access, ServiceContext& context,
                                    ApiRequest& request) {
   const bool pending = request.query_value("pending") == "true";
-  TH_ASSIGN_OR_RETURN(grants, access.directory.list_emergency_grants(pending));
-  Poco::JSON::Array::Ptr items = new Poco::JSON::Array;
   audit::AuditEvent event = caller_of(request, context).event("search", "emergency_grant");
-  for (const auto& grant : grants) {
+  auto grants = access.directory.list_emergency_grants(pending);
+  if (!grants.ok()) {
+    if (grants.error().code() == ErrorCode::kDataLoss) {
+      // The message names the grant that failed its check, by id only.
+      event.outcome = audit::AuditOutcome::kError;
+      event.reason = grants.error().message();
+      (void)access.audit.record(std::move(event));
+    }
+    return grants.error();
+  }
+  Poco::JSON::Array::Ptr items = new Poco::JSON::Array;
+  for (const auto& grant : *grants) {
     items->add(emergency_grant_json(grant));
     event.patient_ids.push_back(grant.patient_id);
   }

@@ -75,6 +75,13 @@ Result<ApiResponse> read_patient(AccessServices& access, ServiceContext& context
     return access.scope.decide(session, request.principal, patient->id, kind);
   });
   if (!decision.ok()) {
+    if (decision.error().code() == ErrorCode::kDataLoss) {
+      // An emergency grant the decision rests on was altered; its id is in
+      // the message, no stored value.
+      event.outcome = audit::AuditOutcome::kError;
+      event.reason = decision.error().message();
+      (void)access.audit.record(event);
+    }
     return decision.error();
   }
   if (!decision->allowed) {

@@ -7,27 +7,16 @@
 
 #include <gtest/gtest.h>
 
-#include "../storage/protected_test_database.h"
-#include "access/emergency_store.h"
-#include "access/patient_store.h"
-#include "access/role_store.h"
-#include "access/user_store.h"
+#include "access_tables_fixture.h"
 #include "crypto/uuid.h"
 
 namespace th::access {
 namespace {
 
-class PersonalTablesTest : public ::testing::Test {
+class PersonalTablesTest : public AccessTablesTest {
  protected:
-  PersonalTablesTest()
-      : patients_(db_.protection()), users_(db_.protection()), grants_(db_.protection()) {}
-
   void SetUp() override {
-    ASSERT_TRUE(db_.database()
-                    .run_write_transaction([&](soci::session& session) {
-                      RoleStore().install_builtin_roles(session, db_.clock().now_micros());
-                    })
-                    .ok());
+    AccessTablesTest::SetUp();
     for (int i = 0; i < 3; ++i) {
       patient_ids_.push_back(insert_patient("MRN-" + std::to_string(i)));
     }
@@ -72,18 +61,6 @@ class PersonalTablesTest : public ::testing::Test {
     ASSERT_TRUE(inserted.ok()) << inserted.error().message();
   }
 
-  storage::IntegrityReport scan() {
-    storage::IntegrityScanner scanner(db_.database());
-    register_personal_tables(scanner, db_.protection());
-    auto report = scanner.scan();
-    EXPECT_TRUE(report.ok()) << report.error().message();
-    return report.ok() ? *report : storage::IntegrityReport{};
-  }
-
-  storage::ProtectedTestDatabase db_;
-  PatientStore patients_;
-  UserStore users_;
-  EmergencyStore grants_;
   std::vector<std::string> patient_ids_;
 };
 
@@ -143,8 +120,9 @@ TEST_F(PersonalTablesTest, UserWithSwappedSealedFieldsIsReported) {
 
   ASSERT_EQ(report.failures.size(), 1u);
   EXPECT_EQ(report.failures[0].table, "users");
-  ASSERT_EQ(report.failures[0].problems.size(), 1u);
-  EXPECT_NE(report.failures[0].problems[0].find("'users.email'"), std::string::npos);
+  ASSERT_EQ(report.failures[0].problems.size(), 2u);
+  EXPECT_EQ(report.failures[0].problems[0], "integrity tag does not match");
+  EXPECT_NE(report.failures[0].problems[1].find("'users.email'"), std::string::npos);
 }
 
 }  // namespace
