@@ -35,6 +35,7 @@
 #include "server/routes/audit_query_routes.h"
 #include "server/routes/auth_routes.h"
 #include "server/routes/integrity_routes.h"
+#include "server/routes/invitation_routes.h"
 #include "server/routes/key_routes.h"
 #include "server/routes/patient_routes.h"
 #include "server/routes/schedule_routes.h"
@@ -46,6 +47,7 @@
 #include "storage/integrity_scanner.h"
 #include "storage/key_ring_protection.h"
 #include "storage/migration.h"
+#include "storage/sealed_table_checker.h"
 #include "version.h"
 
 namespace th::server {
@@ -187,6 +189,8 @@ scheduling::SchedulingSettings scheduling_settings_from(const SchedulingConfig& 
   scheduling::SchedulingSettings settings;
   settings.check_in_opens_minutes = config.check_in_opens_minutes;
   settings.booking_horizon_days = config.booking_horizon_days;
+  settings.guest_link_grace_minutes = config.guest_link_grace_minutes;
+  settings.guest_session_minutes = config.guest_session_minutes;
   return settings;
 }
 
@@ -360,6 +364,7 @@ Status Daemon::start() {
   add_key_routes(*router_, *protection_, *audit_log_, context_);
   add_schedule_routes(*router_, *scheduling_, context_);
   add_appointment_routes(*router_, *scheduling_, context_);
+  add_invitation_routes(*router_, *scheduling_, context_);
   TH_RETURN_IF_ERROR(router_->validate());
   add_gauges();
 
@@ -392,12 +397,15 @@ Status Daemon::open_access_control() {
   }
   access_ = std::make_unique<AccessServices>(*database_, *protection_, *audit_log_, clock_,
                                              auth_settings_from(config_.auth));
-  authenticator_ = std::make_unique<SessionAuthenticator>(access_->cache);
   integrity_ = std::make_unique<storage::IntegrityScanner>(*database_);
   access::register_personal_tables(*integrity_, *protection_);
   scheduling_ = std::make_unique<scheduling::SchedulingServices>(
       *database_, *protection_, access_->users, access_->patients, access_->scope, *audit_log_,
       clock_, scheduling_settings_from(config_.scheduling));
+  integrity_->add(std::make_unique<storage::SealedTableChecker>(
+      scheduling::GuestInvitationStore::layout(), *protection_));
+  authenticator_ =
+      std::make_unique<SessionAuthenticator>(access_->cache, &scheduling_->invitations);
   return ok_status();
 }
 

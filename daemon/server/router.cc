@@ -69,6 +69,7 @@ Status Router::validate() const {
         break;
       case Access::Kind::kPublic:
       case Access::Kind::kAuthenticated:
+      case Access::Kind::kGuest:
         break;
     }
     if (!route.handler) {

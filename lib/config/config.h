@@ -179,6 +179,10 @@ struct SchedulingConfig {
   int check_in_opens_minutes = 30;
   // How many days ahead a visit may be booked.
   int booking_horizon_days = 180;
+  // Guest links stay valid until this many minutes after the visit's end.
+  int guest_link_grace_minutes = 30;
+  // How long the session of a redeemed guest link lasts.
+  int guest_session_minutes = 120;
 
   bool operator==(const SchedulingConfig&) const = default;
 };

@@ -413,6 +413,12 @@ std::vector<ConfigKey> build_table() {
       integer_key("scheduling.booking_horizon_days", &C::scheduling,
                   &SchedulingConfig::booking_horizon_days, 1, 730,
                   "how many days ahead a visit may be booked"),
+      integer_key("scheduling.guest_link_grace_minutes", &C::scheduling,
+                  &SchedulingConfig::guest_link_grace_minutes, 0, 1440,
+                  "minutes after a visit's end that its guest links expire"),
+      integer_key("scheduling.guest_session_minutes", &C::scheduling,
+                  &SchedulingConfig::guest_session_minutes, 5, 1440,
+                  "minutes a redeemed guest link's session lasts"),
   };
 }
 
