@@ -13,6 +13,9 @@ packages=(
   # tests
   postgresql postgresql-contrib sqlite3 python3 openssl mandoc groff-base zsh fish
   systemd procps
+  # tests of reminders: a real SMTP server with STARTTLS, and an independent
+  # iCalendar parser for the feeds
+  python3-aiosmtpd python3-icalendar
 )
 
 missing=()

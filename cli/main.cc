@@ -18,7 +18,8 @@ constexpr th::cli::NounRegistrar kNouns[] = {
     th::cli::register_audit_command,        th::cli::register_audit_query_command,
     th::cli::register_integrity_command,    th::cli::register_keys_command,
     th::cli::register_practitioner_command, th::cli::register_appointment_command,
-    th::cli::register_schedule_command,
+    th::cli::register_schedule_command,     th::cli::register_reminder_command,
+    th::cli::register_calendar_command,
 };
 
 std::string env_or(const char* name, const std::string& fallback) {

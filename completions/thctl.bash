@@ -6,7 +6,7 @@ _thctl_children() {
   case "$1" in
     "")
       echo "status user role careteam session token access patient audit integrity keys" \
-        "practitioner appointment schedule"
+        "practitioner appointment schedule reminder calendar"
       ;;
     user) echo "create list show disable enable unlock reset-mfa enrolment import" ;;
     role) echo "list show create grant revoke" ;;
@@ -24,6 +24,9 @@ _thctl_children() {
     "practitioner license") echo "add remove" ;;
     appointment) echo "list show cancel invite invitations uninvite" ;;
     schedule) echo "day" ;;
+    reminder) echo "list retry" ;;
+    calendar) echo "token" ;;
+    "calendar token") echo "rotate revoke" ;;
   esac
 }
 
@@ -49,10 +52,12 @@ _thctl_options() {
     "audit report access") echo "--patient --from --to" ;;
     "audit report user") echo "--user --from --to" ;;
     "audit report failed-logins") echo "--from --to" ;;
+    "reminder list") echo "--status --limit" ;;
+    "calendar token rotate" | "calendar token revoke") echo "--practitioner" ;;
     "audit export")
       echo "--format --user --patient --action --resource --outcome --from --to --emergency --out"
       ;;
-    "practitioner set") echo "--npi --license --time-zone --slot-minutes" ;;
+    "practitioner set") echo "--npi --license --time-zone --slot-minutes --display-name" ;;
     "practitioner license add" | "practitioner license remove") echo "--state" ;;
     "appointment list") echo "--practitioner --patient --date --status --tz" ;;
     "appointment show") echo "--tz" ;;
@@ -73,7 +78,8 @@ _thctl_takes_value() {
       --expires-in-days | --outcome | --comment | --mrn | --given-name | --family-name | \
       --birth-date | --sex | --state | --phone | --address | --from | --to | --action | \
       --resource | --limit | --after | --format | --out | --npi | --license | --time-zone | \
-      --slot-minutes | --practitioner | --date | --status | --tz | --reason | --relationship)
+      --slot-minutes | --display-name | --practitioner | --date | --status | --tz | --reason | \
+      --relationship)
       return 0
       ;;
   esac
@@ -134,8 +140,12 @@ _thctl() {
       --format) mapfile -t COMPREPLY < <(compgen -W "csv ndjson fhir" -- "$cur") ;;
       --out) mapfile -t COMPREPLY < <(compgen -f -- "$cur") ;;
       --status)
-        mapfile -t COMPREPLY < <(compgen -W \
-          "scheduled checked_in in_progress completed cancelled no_show" -- "$cur")
+        if [[ "$path" == reminder* ]]; then
+          mapfile -t COMPREPLY < <(compgen -W "pending sending sent failed cancelled" -- "$cur")
+        else
+          mapfile -t COMPREPLY < <(compgen -W \
+            "scheduled checked_in in_progress completed cancelled no_show" -- "$cur")
+        fi
         ;;
     esac
     return 0

@@ -5,7 +5,7 @@ function __thctl_children
     switch "$argv"
         case ''
             echo status user role careteam session token access patient audit integrity keys \
-                practitioner appointment schedule
+                practitioner appointment schedule reminder calendar
         case user
             echo create list show disable enable unlock reset-mfa enrolment import
         case role
@@ -38,6 +38,12 @@ function __thctl_children
             echo list show cancel invite invitations uninvite
         case schedule
             echo day
+        case reminder
+            echo list retry
+        case calendar
+            echo token
+        case 'calendar token'
+            echo rotate revoke
     end
 end
 
@@ -58,7 +64,7 @@ function __thctl_path
                 --expires-in-days --outcome --comment --mrn --given-name --family-name \
                 --birth-date --sex --state --phone --address --from --to --action --resource \
                 --limit --after --format --out --npi --license --time-zone --slot-minutes \
-                --practitioner --date --status --tz --reason --relationship
+                --display-name --practitioner --date --status --tz --reason --relationship
                 set skip 1
             case '-*'
             case '*'
@@ -103,6 +109,8 @@ complete -c thctl -n '__thctl_at ""' -a keys -d 'key-encryption keys and their r
 complete -c thctl -n '__thctl_at ""' -a practitioner -d "practitioners' licenses and zones"
 complete -c thctl -n '__thctl_at ""' -a appointment -d 'appointments'
 complete -c thctl -n '__thctl_at ""' -a schedule -d "a practitioner's day"
+complete -c thctl -n '__thctl_at ""' -a reminder -d 'messages to patients (the outbox)'
+complete -c thctl -n '__thctl_at ""' -a calendar -d "practitioners' calendar feeds"
 
 # user
 complete -c thctl -n '__thctl_at user' -a create -d 'create a user'
@@ -254,6 +262,7 @@ complete -c thctl -n '__thctl_at "practitioner set"' -l npi -x -d 'National Prov
 complete -c thctl -n '__thctl_at "practitioner set"' -l license -x -d 'states licensed in'
 complete -c thctl -n '__thctl_at "practitioner set"' -l time-zone -x -d 'IANA time zone'
 complete -c thctl -n '__thctl_at "practitioner set"' -l slot-minutes -x -d 'length of a slot'
+complete -c thctl -n '__thctl_at "practitioner set"' -l display-name -x -d 'name in reminders'
 complete -c thctl -n '__thctl_at "practitioner license"' -a add -d 'add licensed states'
 complete -c thctl -n '__thctl_at "practitioner license"' -a remove -d 'remove licensed states'
 complete -c thctl -n '__thctl_at "practitioner license add"' -l state -x -d 'states, e.g. CA,OR'
@@ -286,3 +295,18 @@ complete -c thctl -n '__thctl_at schedule' -a day -d "a practitioner's appointme
 complete -c thctl -n '__thctl_at "schedule day"' -l practitioner -x -d 'practitioner'
 complete -c thctl -n '__thctl_at "schedule day"' -l date -x -d 'the day'
 complete -c thctl -n '__thctl_at "schedule day"' -l tz -x -d 'time zone of the day'
+# reminder
+complete -c thctl -n '__thctl_at reminder' -a list -d 'list queued, sent and failed messages'
+complete -c thctl -n '__thctl_at reminder' -a retry -d 'send a failed message again'
+complete -c thctl -n '__thctl_at "reminder list"' -l status -x \
+    -a 'pending sending sent failed cancelled' -d 'only messages in this state'
+complete -c thctl -n '__thctl_at "reminder list"' -l limit -x -d 'at most this many (1-1000)'
+
+# calendar
+complete -c thctl -n '__thctl_at calendar' -a token -d 'the secret tokens in feed URLs'
+complete -c thctl -n '__thctl_at "calendar token"' -a rotate -d 'issue a new feed URL'
+complete -c thctl -n '__thctl_at "calendar token"' -a revoke -d "end a practitioner's feed URL"
+complete -c thctl -n '__thctl_at "calendar token rotate"' -l practitioner -x \
+    -d 'user ID of the practitioner'
+complete -c thctl -n '__thctl_at "calendar token revoke"' -l practitioner -x \
+    -d 'user ID of the practitioner'

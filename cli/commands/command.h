@@ -47,6 +47,8 @@ void register_keys_command(CLI::App& app, CommandEnv& env);
 void register_practitioner_command(CLI::App& app, CommandEnv& env);
 void register_appointment_command(CLI::App& app, CommandEnv& env);
 void register_schedule_command(CLI::App& app, CommandEnv& env);
+void register_reminder_command(CLI::App& app, CommandEnv& env);
+void register_calendar_command(CLI::App& app, CommandEnv& env);
 
 // ---- Helpers for the noun files ----
 

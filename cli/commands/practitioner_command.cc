@@ -15,6 +15,7 @@ const std::vector<Column> kPractitionerColumns = {
     {"license_states", "licensed in"},
     {"time_zone", "time zone"},
     {"slot_minutes", "slot minutes"},
+    {"display_name", "display name"},
 };
 
 struct PractitionerOptions {
@@ -24,6 +25,7 @@ struct PractitionerOptions {
   std::string time_zone;
   int slot_minutes = 20;
   std::string states;  // license add|remove
+  std::string display_name;
 };
 
 Status change_licenses(CommandEnv& env, ApiClient& client, const PractitionerOptions& options,
@@ -53,6 +55,7 @@ Status set_practitioner(CommandEnv& env, ApiClient& client, const PractitionerOp
   body->set("license_states", options.licenses);
   body->set("time_zone", options.time_zone);
   body->set("slot_minutes", options.slot_minutes);
+  body->set("display_name", options.display_name);
   auto practitioner = call_object(client, "PUT", "/api/v1/practitioners/" + *user, body);
   if (!practitioner.ok()) {
     return practitioner.error();
@@ -101,6 +104,8 @@ void register_practitioner_command(CLI::App& app, CommandEnv& env) {
       ->required();
   set->add_option("--slot-minutes", options->slot_minutes, "length of a slot, 5 to 240")
       ->capture_default_str();
+  set->add_option("--display-name", options->display_name,
+                  "name patients read in reminders, e.g. \"Dr. Lee\"");
 
   CLI::App* license = practitioner->add_subcommand("license",
                                                    "Add or remove the states a practitioner is "

@@ -23,10 +23,13 @@
 #include "config/secret_file.h"
 #include "crypto/key_ring.h"
 #include "logging/logging.h"
+#include "notify/appointment_reminders.h"
+#include "notify/notify_tables.h"
 #include "scheduling/scheduling_services.h"
 #include "server/access_services.h"
 #include "server/dev_mode.h"
 #include "server/http_listener.h"
+#include "server/notify_services.h"
 #include "server/peer_credentials.h"
 #include "server/request_dispatcher.h"
 #include "server/routes/admin_routes.h"
@@ -34,10 +37,12 @@
 #include "server/routes/audit_log_routes.h"
 #include "server/routes/audit_query_routes.h"
 #include "server/routes/auth_routes.h"
+#include "server/routes/calendar_routes.h"
 #include "server/routes/integrity_routes.h"
 #include "server/routes/invitation_routes.h"
 #include "server/routes/key_routes.h"
 #include "server/routes/patient_routes.h"
+#include "server/routes/reminder_routes.h"
 #include "server/routes/schedule_routes.h"
 #include "server/routes/system_routes.h"
 #include "server/service_context.h"
@@ -209,6 +214,7 @@ class Daemon {
   Status open_audit_log();
   void log_key_status();
   void reload_keks(const Config& fresh);
+  Status open_notifications();
   void start_background_work();
   void stop_background_work();
   void register_node();
@@ -232,6 +238,8 @@ class Daemon {
   std::unique_ptr<AccessServices> access_;
   std::unique_ptr<storage::IntegrityScanner> integrity_;
   std::unique_ptr<scheduling::SchedulingServices> scheduling_;
+  std::unique_ptr<NotifyServices> notify_;
+  std::unique_ptr<notify::AppointmentReminders> reminders_;
   std::unique_ptr<SessionAuthenticator> authenticator_;
   std::thread background_;
   std::atomic<bool> background_stop_{false};
@@ -352,6 +360,7 @@ Status Daemon::start() {
   spdlog::info("database schema at version {}", *migrated);
   register_node();
   TH_RETURN_IF_ERROR(open_access_control());
+  TH_RETURN_IF_ERROR(open_notifications());
 
   router_ = std::make_unique<Router>(metrics_);
   add_system_routes(*router_, context_);
@@ -364,6 +373,8 @@ Status Daemon::start() {
   add_key_routes(*router_, *protection_, *audit_log_, context_);
   add_schedule_routes(*router_, *scheduling_, context_);
   add_appointment_routes(*router_, *scheduling_, context_);
+  add_reminder_routes(*router_, *notify_, *access_, context_);
+  add_calendar_routes(*router_, *notify_, *access_, context_);
   add_invitation_routes(*router_, *scheduling_, context_);
   TH_RETURN_IF_ERROR(router_->validate());
   add_gauges();
@@ -470,6 +481,44 @@ Status Daemon::open_audit_log() {
   return ok_status();
 }
 
+// Reminders and calendar feeds, told of every booking, reschedule and
+// cancellation by the scheduling services. A template, time zone, secret or
+// CA file that does not load ends start-up here, naming its key.
+Status Daemon::open_notifications() {
+  auto services =
+      NotifyServices::create(config_, *database_, *protection_, clock_, context_.node_name);
+  if (!services.ok()) {
+    return services.error().with_context("set up reminders");
+  }
+  notify_ = std::move(*services);
+  notify::register_notify_tables(*integrity_, *protection_);
+  reminders_ = std::make_unique<notify::AppointmentReminders>(notify_->notifier, access_->patients,
+                                                              scheduling_->practitioners);
+  scheduling_->observers.add(*reminders_);
+  scheduling_->invitations.set_notices(notify_->invitation_mailer.get());
+  if (!notify_->dispatcher.has_sender(notify::Channel::kEmail) &&
+      !notify_->dispatcher.has_sender(notify::Channel::kSms)) {
+    spdlog::info("reminders: no [smtp] host or [sms] url configured; no messages will be sent");
+  }
+  return ok_status();
+}
+
+// What the outbox did with each message, by id: never a recipient or a text.
+void log_dispatch(const notify::DispatchEvent& event) {
+  const std::string what = "outbox message " + event.message_id + " (" +
+                           std::string(notify::channel_name(event.channel)) + " " + event.kind +
+                           ", attempt " + std::to_string(event.attempts) + ")";
+  if (event.claim_lost) {
+    spdlog::warn("{}: its claim lapsed and another sender took it over", what);
+  } else if (event.status == notify::OutboxStatus::kSent) {
+    spdlog::debug("{} sent", what);
+  } else if (event.status == notify::OutboxStatus::kPending) {
+    spdlog::warn("{} not sent, will retry: {}", what, event.detail);
+  } else {
+    spdlog::warn("{} failed: {}", what, event.detail);
+  }
+}
+
 // Revocations made by other daemons, batched session activity and the audit
 // of automatic log-offs, a few times a second.
 void Daemon::start_background_work() {
@@ -502,9 +551,12 @@ void Daemon::start_background_work() {
   checkpointer_->start([](const Error& error) {
     spdlog::error("audit checkpoint not signed: {}", error.message());
   });
+  notify_->dispatcher.start(
+      log_dispatch, [](const Error& error) { spdlog::warn("reminders: {}", error.message()); });
 }
 
 void Daemon::stop_background_work() {
+  notify_->dispatcher.stop();
   background_stop_ = true;
   if (background_.joinable()) {
     background_.join();
@@ -638,6 +690,14 @@ void Daemon::add_gauges() {
   metrics_.add_gauge("telehealthd_db_reconnects_total",
                      "Database sessions reopened after a lost connection.",
                      [this] { return static_cast<double>(database_->pool_stats().reconnects); });
+  metrics_.add_gauge("telehealthd_outbox_sent_total", "Messages to patients sent.",
+                     [this] { return static_cast<double>(notify_->dispatcher.stats().sent); });
+  metrics_.add_gauge("telehealthd_outbox_retried_total",
+                     "Sends to patients that failed and will be retried.",
+                     [this] { return static_cast<double>(notify_->dispatcher.stats().retried); });
+  metrics_.add_gauge("telehealthd_outbox_failed_total",
+                     "Messages to patients that gave up for good.",
+                     [this] { return static_cast<double>(notify_->dispatcher.stats().failed); });
   metrics_.add_gauge("telehealthd_uptime_seconds", "Seconds since the daemon started.", [this] {
     return static_cast<double>(clock_.now_micros() - context_.started_at) / 1e6;
   });

@@ -1,5 +1,7 @@
 #include "server/router.h"
 
+#include <optional>
+
 #include "access/permission.h"
 
 namespace th::server {
@@ -19,8 +21,19 @@ std::vector<std::string> split_path(std::string_view path) {
   return segments;
 }
 
-bool is_placeholder(const std::string& segment) {
-  return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
+// A pattern segment "{name}" or "{name}<suffix>" ("{token}.ics"): the
+// placeholder's name and the literal text that must follow its value.
+struct Placeholder {
+  std::string name;
+  std::string suffix;
+};
+
+std::optional<Placeholder> placeholder_of(const std::string& segment) {
+  const auto close = segment.find('}');
+  if (segment.size() < 3 || segment.front() != '{' || close == std::string::npos || close < 2) {
+    return std::nullopt;
+  }
+  return Placeholder{segment.substr(1, close - 1), segment.substr(close + 1)};
 }
 
 bool segments_match(const Route& route, const std::vector<std::string>& path,
@@ -31,8 +44,12 @@ bool segments_match(const Route& route, const std::vector<std::string>& path,
   params.clear();
   for (std::size_t i = 0; i < path.size(); ++i) {
     const std::string& expected = route.segments[i];
-    if (is_placeholder(expected)) {
-      params[expected.substr(1, expected.size() - 2)] = path[i];
+    if (const auto placeholder = placeholder_of(expected)) {
+      const std::string& actual = path[i];
+      if (actual.size() <= placeholder->suffix.size() || !actual.ends_with(placeholder->suffix)) {
+        return false;
+      }
+      params[placeholder->name] = actual.substr(0, actual.size() - placeholder->suffix.size());
     } else if (expected != path[i]) {
       return false;
     }

@@ -8,8 +8,12 @@
 // that declared nothing or named an unknown permission, and the daemon does
 // not start with such a table: deny by default is enforced by construction.
 //
-// Patterns are literal segments and {name} placeholders:
+// Patterns are literal segments and {name} placeholders, which may be
+// followed by a literal suffix within their segment:
 //   /api/v1/users/{id}/sessions
+//   /api/v1/calendar/{token}.ics
+// The matched pattern, never the path, is what metrics and logs name, so a
+// secret carried in a path (a feed token) stays out of both.
 // Built at start-up, then read-only and safe to share between threads.
 #pragma once
 

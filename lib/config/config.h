@@ -187,6 +187,130 @@ struct SchedulingConfig {
   bool operator==(const SchedulingConfig&) const = default;
 };
 
+// [reminders]: messages to patients about their appointments, queued in the
+// outbox and sent by email ([smtp]) and SMS ([sms]).
+struct RemindersConfig {
+  // Minutes before the start at which reminders go out, comma-separated.
+  std::string offsets_minutes = "1440,60";
+  // Tries before a message is marked failed, and the backoff between them:
+  // the first wait, doubling up to the longest.
+  int max_attempts = 8;
+  int retry_initial_seconds = 60;
+  int retry_max_seconds = 3600;
+  // How long a daemon's claim on a message keeps others off it; renewed
+  // while the daemon is sending, so it bounds only how soon another daemon
+  // takes over the messages of one that died.
+  int lease_seconds = 120;
+  // How often the outbox is checked for due messages (it is also checked
+  // right after each booking).
+  int poll_interval_seconds = 5;
+  // Messages claimed at a time.
+  int batch_size = 20;
+  // Texts: the clinic's name as messages give it, the link (appended to
+  // server.public_base_url; {appointment_id} is replaced), the zone for
+  // patients without one, and how dates and times are written (strftime).
+  std::string clinic_name = "Your clinic";
+  std::string link_path = "/visits/{appointment_id}";
+  std::string default_time_zone = "UTC";
+  std::string date_format = "%A, %B %-d, %Y";
+  std::string time_format = "%-I:%M %p %Z";
+  // Templates, with {clinic} {date} {time} {practitioner} {link}. They give
+  // the minimum: never the reason for the visit.
+  std::string booked_subject = "Your telehealth visit on {date}";
+  std::string booked_body =
+      "Your telehealth visit with {practitioner} is booked for {date} at {time}.\n\n"
+      "Details: {link}\n\n{clinic}\n";
+  std::string booked_sms = "{clinic}: visit with {practitioner} booked for {date}, {time}. {link}";
+  std::string rescheduled_subject = "Your telehealth visit has moved to {date}";
+  std::string rescheduled_body =
+      "Your telehealth visit with {practitioner} is now on {date} at {time}.\n\n"
+      "Details: {link}\n\n{clinic}\n";
+  std::string rescheduled_sms =
+      "{clinic}: your visit with {practitioner} moved to {date}, {time}. {link}";
+  std::string cancelled_subject = "Your telehealth visit on {date} is cancelled";
+  std::string cancelled_body =
+      "Your telehealth visit with {practitioner} on {date} at {time} is cancelled.\n\n"
+      "To book again: {link}\n\n{clinic}\n";
+  std::string cancelled_sms =
+      "{clinic}: your visit with {practitioner} on {date}, {time} is cancelled. {link}";
+  std::string reminder_subject = "Reminder: telehealth visit on {date} at {time}";
+  std::string reminder_body =
+      "A reminder of your telehealth visit with {practitioner} on {date} at {time}.\n\n"
+      "Join here: {link}\n\n{clinic}\n";
+  std::string reminder_sms =
+      "{clinic}: reminder of your visit with {practitioner} on {date}, {time}. {link}";
+  // The email inviting a guest to a video visit, and the path of its
+  // single-use link, in which {token} is the link's secret.
+  std::string invitation_subject = "Invitation: telehealth visit on {date} at {time}";
+  std::string invitation_body =
+      "You are invited to join a telehealth visit with {practitioner} on {date} at {time}.\n\n"
+      "Join here (the link works once): {link}\n\n{clinic}\n";
+  std::string invitation_link_path = "/guest#token={token}";
+
+  bool operator==(const RemindersConfig&) const = default;
+};
+
+// [smtp]: the mail submission server reminders go through. STARTTLS is
+// required; the server's certificate is verified.
+struct SmtpConfig {
+  // Empty sends no email.
+  std::string host;
+  int port = 587;
+  // The From address: "Clinic <reminders@clinic.example>" or a bare address.
+  std::string from;
+  // AUTH credentials: the username here, the password in a file (a path or
+  // "credential:NAME"); both empty for none.
+  std::string username;
+  std::string password_file;
+  // PEM CA certificates that the server's certificate must chain to; empty
+  // uses the system's.
+  std::string ca_file;
+  // Connect timeout, and the timeout of each read or write.
+  int timeout_seconds = 30;
+
+  bool operator==(const SmtpConfig&) const = default;
+};
+
+// [sms]: the SMS provider's HTTPS API.
+struct SmsConfig {
+  // The endpoint messages are POSTed to (https:// only); empty sends no SMS.
+  std::string url;
+  // The sender number or name, as {from} in the body template.
+  std::string from;
+  // The request body: {to}, {from} and {body} become JSON strings, or
+  // percent-encoded values for a form content type.
+  std::string body_template = "{\"to\": {to}, \"from\": {from}, \"body\": {body}}";
+  std::string content_type = "application/json";
+  // The authentication header: its name, its scheme (Bearer, Basic, or
+  // empty for the bare secret) and the file holding the secret.
+  std::string auth_header = "Authorization";
+  std::string auth_scheme = "Bearer";
+  std::string credentials_file;
+  std::string ca_file;
+  int timeout_seconds = 30;
+
+  bool operator==(const SmsConfig&) const = default;
+};
+
+// [calendar]: practitioners' private iCalendar feeds and the invitations
+// attached to reminder emails.
+struct CalendarConfig {
+  // What an event says of the patient: "none", or "initials".
+  std::string attendee = "none";
+  // The events' title, and the feed's name in calendar clients.
+  std::string event_summary = "Telehealth visit";
+  std::string calendar_name = "Telehealth visits";
+  // The right-hand side of event UIDs ("<appointment id>@<uid_domain>"):
+  // changing it makes clients see every event as new.
+  std::string uid_domain = "telehealthd";
+  // The feed covers appointments starting from past_days ago to
+  // future_days ahead.
+  int past_days = 30;
+  int future_days = 365;
+
+  bool operator==(const CalendarConfig&) const = default;
+};
+
 struct Config {
   ServerConfig server;
   TlsConfig tls;
@@ -198,6 +322,10 @@ struct Config {
   AuthConfig auth;
   AuditConfig audit;
   SchedulingConfig scheduling;
+  RemindersConfig reminders;
+  SmtpConfig smtp;
+  SmsConfig sms;
+  CalendarConfig calendar;
 
   // Where the settings came from: the file loaded (empty for the built-in
   // defaults) and the dotted names of the keys that file set.

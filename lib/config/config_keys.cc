@@ -10,6 +10,7 @@
 
 #include "config/config_values.h"
 #include "config/secret_file.h"
+#include "util/text_template.h"
 
 namespace th {
 namespace {
@@ -229,6 +230,151 @@ std::optional<std::string> node_name(const std::string& value) {
   return must("be empty or at most 64 letters, digits, '.', '_' and '-'", value);
 }
 
+// ---- rules of the reminder, mail, SMS and calendar keys ----
+
+constexpr std::string_view kMessagePlaceholders[] = {"clinic", "date", "time", "practitioner",
+                                                     "link"};
+constexpr std::string_view kLinkPlaceholders[] = {"appointment_id"};
+constexpr std::string_view kSmsPlaceholders[] = {"to", "from", "body"};
+
+bool has_control_character(const std::string& value, bool newlines_allowed) {
+  return std::any_of(value.begin(), value.end(), [newlines_allowed](unsigned char c) {
+    return (c < 0x20 && !(newlines_allowed && c == '\n')) || c == 0x7f;
+  });
+}
+
+StringRule message_template(std::span<const std::string_view> allowed, bool multiline) {
+  return [allowed, multiline](const std::string& value) -> std::optional<std::string> {
+    if (has_control_character(value, multiline)) {
+      return multiline ? "must not contain control characters other than newlines"
+                       : "must be one line without control characters";
+    }
+    const auto parsed = TextTemplate::parse(value, allowed);
+    if (!parsed.ok()) {
+      return "has an " + parsed.error().message();
+    }
+    return std::nullopt;
+  };
+}
+
+std::optional<std::string> single_line_text(const std::string& value) {
+  if (has_control_character(value, false)) {
+    return must("be one line without control characters", value);
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> non_empty_line(const std::string& value) {
+  if (value.empty() || has_control_character(value, false)) {
+    return must("be one line of text, not empty", value);
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> minute_offsets(const std::string& value) {
+  if (parse_minute_offsets(value).ok()) {
+    return std::nullopt;
+  }
+  return must("be at most 8 distinct minutes from 1 to 43200, comma-separated, like \"1440,60\"",
+              value);
+}
+
+// The path of a guest link: like link_path, with the link's secret as
+// {token}, which it must hold.
+std::optional<std::string> guest_link_path(const std::string& value) {
+  constexpr std::string_view kTokenOnly[] = {"token"};
+  auto parsed = TextTemplate::parse(value, kTokenOnly);
+  const bool plain =
+      value.starts_with('/') && std::none_of(value.begin(), value.end(), [](unsigned char c) {
+        return c <= 0x20 || c == 0x7f || c == '"' || c == '<' || c == '>';
+      });
+  if (!plain || !parsed.ok() || parsed->placeholders().empty()) {
+    return must("be a path starting with '/' that holds {token}", value);
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> link_path(const std::string& value) {
+  if (!value.starts_with('/') ||
+      std::any_of(value.begin(), value.end(),
+                  [](unsigned char c) {
+                    return c <= 0x20 || c == 0x7f || c == '"' || c == '<' || c == '>';
+                  }) ||
+      !TextTemplate::parse(value, kLinkPlaceholders).ok()) {
+    return must("be a path starting with '/', where {appointment_id} may appear", value);
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> zone_name(const std::string& value) {
+  const bool valid = !value.empty() && value.size() <= 64 && value.front() != '/' &&
+                     std::all_of(value.begin(), value.end(), [](unsigned char c) {
+                       return std::isalnum(c) || c == '/' || c == '_' || c == '+' || c == '-';
+                     });
+  if (valid) {
+    return std::nullopt;
+  }
+  return must("be an IANA time zone name like \"America/New_York\"", value);
+}
+
+std::optional<std::string> host_name(const std::string& value) {
+  const bool valid = value.size() <= 253 && std::all_of(value.begin(), value.end(), [](char c) {
+                       return is_name_character(static_cast<unsigned char>(c)) || c == ':';
+                     });
+  if (valid) {
+    return std::nullopt;
+  }
+  return must("be empty or a host name or IP address", value);
+}
+
+std::optional<std::string> mailbox(const std::string& value) {
+  const auto at = value.find('@');
+  if (value.empty() || (at != std::string::npos && at > 0 && at + 1 < value.size() &&
+                        !has_control_character(value, false))) {
+    return std::nullopt;
+  }
+  return must("be empty or an address like \"Clinic <reminders@clinic.example>\"", value);
+}
+
+std::optional<std::string> optional_absolute_path(const std::string& value) {
+  if (value.empty() || is_absolute_path(value)) {
+    return std::nullopt;
+  }
+  return must("be empty or an absolute path", value);
+}
+
+std::optional<std::string> https_url(const std::string& value) {
+  const bool clean = std::none_of(value.begin(), value.end(), [](unsigned char c) {
+    return std::isspace(c) || std::iscntrl(c) || c == '#';
+  });
+  if (value.empty() ||
+      (value.starts_with("https://") && value.size() > 8 && value[8] != '/' && clean)) {
+    return std::nullopt;
+  }
+  return must("be empty or an https:// URL", value);
+}
+
+std::optional<std::string> header_name(const std::string& value) {
+  const bool valid = !value.empty() && std::all_of(value.begin(), value.end(), [](unsigned char c) {
+    return std::isalnum(c) || c == '-' || c == '_';
+  });
+  if (valid) {
+    return std::nullopt;
+  }
+  return must("be an HTTP header name of letters, digits, '-' and '_'", value);
+}
+
+std::optional<std::string> uid_domain(const std::string& value) {
+  const bool valid = !value.empty() && value.size() <= 253 &&
+                     std::all_of(value.begin(), value.end(), [](unsigned char c) {
+                       return std::isalnum(c) || c == '.' || c == '-';
+                     });
+  if (valid) {
+    return std::nullopt;
+  }
+  return must("be a domain of letters, digits, '.' and '-'", value);
+}
+
 Error key_error(std::string_view name, std::string_view rest) {
   return Error(ErrorCode::kInvalidArgument, "key '" + std::string(name) + "' " + std::string(rest));
 }
@@ -419,6 +565,113 @@ std::vector<ConfigKey> build_table() {
       integer_key("scheduling.guest_session_minutes", &C::scheduling,
                   &SchedulingConfig::guest_session_minutes, 5, 1440,
                   "minutes a redeemed guest link's session lasts"),
+
+      string_key("reminders.offsets_minutes", &C::reminders, &RemindersConfig::offsets_minutes,
+                 minute_offsets, "minutes before the start at which reminders are sent"),
+      integer_key("reminders.max_attempts", &C::reminders, &RemindersConfig::max_attempts, 1, 100,
+                  "tries before a message is marked failed"),
+      integer_key("reminders.retry_initial_seconds", &C::reminders,
+                  &RemindersConfig::retry_initial_seconds, 1, 86400,
+                  "wait after the first failed try, doubling after each"),
+      integer_key("reminders.retry_max_seconds", &C::reminders, &RemindersConfig::retry_max_seconds,
+                  1, 604800, "longest wait between tries"),
+      integer_key("reminders.lease_seconds", &C::reminders, &RemindersConfig::lease_seconds, 3,
+                  3600, "how long a claim on a message keeps other daemons off it"),
+      integer_key("reminders.poll_interval_seconds", &C::reminders,
+                  &RemindersConfig::poll_interval_seconds, 1, 3600,
+                  "how often the outbox is checked for due messages"),
+      integer_key("reminders.batch_size", &C::reminders, &RemindersConfig::batch_size, 1, 1000,
+                  "messages claimed at a time"),
+      string_key("reminders.clinic_name", &C::reminders, &RemindersConfig::clinic_name,
+                 single_line_text, "the clinic's name in messages, as {clinic}"),
+      string_key("reminders.link_path", &C::reminders, &RemindersConfig::link_path, link_path,
+                 "path of the link in messages, after server.public_base_url"),
+      string_key("reminders.default_time_zone", &C::reminders, &RemindersConfig::default_time_zone,
+                 zone_name, "time zone of patients without one of their own"),
+      string_key("reminders.date_format", &C::reminders, &RemindersConfig::date_format,
+                 non_empty_line, "how {date} is written (strftime)"),
+      string_key("reminders.time_format", &C::reminders, &RemindersConfig::time_format,
+                 non_empty_line, "how {time} is written (strftime)"),
+      string_key("reminders.booked_subject", &C::reminders, &RemindersConfig::booked_subject,
+                 message_template(kMessagePlaceholders, false), "subject of a booking email"),
+      string_key("reminders.booked_body", &C::reminders, &RemindersConfig::booked_body,
+                 message_template(kMessagePlaceholders, true), "text of a booking email"),
+      string_key("reminders.booked_sms", &C::reminders, &RemindersConfig::booked_sms,
+                 message_template(kMessagePlaceholders, false), "text of a booking SMS"),
+      string_key("reminders.rescheduled_subject", &C::reminders,
+                 &RemindersConfig::rescheduled_subject,
+                 message_template(kMessagePlaceholders, false), "subject of a new-time email"),
+      string_key("reminders.rescheduled_body", &C::reminders, &RemindersConfig::rescheduled_body,
+                 message_template(kMessagePlaceholders, true), "text of a new-time email"),
+      string_key("reminders.rescheduled_sms", &C::reminders, &RemindersConfig::rescheduled_sms,
+                 message_template(kMessagePlaceholders, false), "text of a new-time SMS"),
+      string_key("reminders.cancelled_subject", &C::reminders, &RemindersConfig::cancelled_subject,
+                 message_template(kMessagePlaceholders, false), "subject of a cancellation email"),
+      string_key("reminders.cancelled_body", &C::reminders, &RemindersConfig::cancelled_body,
+                 message_template(kMessagePlaceholders, true), "text of a cancellation email"),
+      string_key("reminders.cancelled_sms", &C::reminders, &RemindersConfig::cancelled_sms,
+                 message_template(kMessagePlaceholders, false), "text of a cancellation SMS"),
+      string_key("reminders.reminder_subject", &C::reminders, &RemindersConfig::reminder_subject,
+                 message_template(kMessagePlaceholders, false), "subject of a reminder email"),
+      string_key("reminders.reminder_body", &C::reminders, &RemindersConfig::reminder_body,
+                 message_template(kMessagePlaceholders, true), "text of a reminder email"),
+      string_key("reminders.reminder_sms", &C::reminders, &RemindersConfig::reminder_sms,
+                 message_template(kMessagePlaceholders, false), "text of a reminder SMS"),
+      string_key("reminders.invitation_subject", &C::reminders,
+                 &RemindersConfig::invitation_subject,
+                 message_template(kMessagePlaceholders, false), "subject of a guest's invitation"),
+      string_key("reminders.invitation_body", &C::reminders, &RemindersConfig::invitation_body,
+                 message_template(kMessagePlaceholders, true), "text of a guest's invitation"),
+      string_key("reminders.invitation_link_path", &C::reminders,
+                 &RemindersConfig::invitation_link_path, guest_link_path,
+                 "path of a guest's single-use link, after server.public_base_url"),
+
+      string_key("smtp.host", &C::smtp, &SmtpConfig::host, host_name,
+                 "mail submission server; empty sends no email"),
+      integer_key("smtp.port", &C::smtp, &SmtpConfig::port, 1, 65535,
+                  "port of the submission server (STARTTLS required)"),
+      string_key("smtp.from", &C::smtp, &SmtpConfig::from, mailbox, "From address of emails"),
+      string_key("smtp.username", &C::smtp, &SmtpConfig::username, single_line_text,
+                 "AUTH username; empty for none"),
+      string_key("smtp.password_file", &C::smtp, &SmtpConfig::password_file, optional_secret_path,
+                 "AUTH password file or credential:NAME"),
+      string_key("smtp.ca_file", &C::smtp, &SmtpConfig::ca_file, optional_absolute_path,
+                 "CA certificates for the server's certificate; empty for the system's"),
+      integer_key("smtp.timeout_seconds", &C::smtp, &SmtpConfig::timeout_seconds, 1, 300,
+                  "connect timeout and timeout of each read or write"),
+
+      string_key("sms.url", &C::sms, &SmsConfig::url, https_url,
+                 "SMS provider endpoint (https://); empty sends no SMS"),
+      string_key("sms.from", &C::sms, &SmsConfig::from, single_line_text,
+                 "sender number or name, as {from}"),
+      string_key("sms.body_template", &C::sms, &SmsConfig::body_template,
+                 message_template(kSmsPlaceholders, false),
+                 "request body with {to}, {from} and {body}"),
+      string_key("sms.content_type", &C::sms, &SmsConfig::content_type, non_empty_line,
+                 "content type of the request body"),
+      string_key("sms.auth_header", &C::sms, &SmsConfig::auth_header, header_name,
+                 "header carrying the credentials"),
+      string_key("sms.auth_scheme", &C::sms, &SmsConfig::auth_scheme,
+                 one_of({"Bearer", "Basic", ""}), "Bearer, Basic, or empty for the bare secret"),
+      string_key("sms.credentials_file", &C::sms, &SmsConfig::credentials_file,
+                 optional_secret_path, "file or credential:NAME holding the provider's secret"),
+      string_key("sms.ca_file", &C::sms, &SmsConfig::ca_file, optional_absolute_path,
+                 "CA certificates for the provider's certificate; empty for the system's"),
+      integer_key("sms.timeout_seconds", &C::sms, &SmsConfig::timeout_seconds, 1, 300,
+                  "timeout of each connect, read or write"),
+
+      string_key("calendar.attendee", &C::calendar, &CalendarConfig::attendee,
+                 one_of({"none", "initials"}), "what feed events say of the patient"),
+      string_key("calendar.event_summary", &C::calendar, &CalendarConfig::event_summary,
+                 non_empty_line, "title of calendar events"),
+      string_key("calendar.calendar_name", &C::calendar, &CalendarConfig::calendar_name,
+                 non_empty_line, "name of the feed in calendar clients"),
+      string_key("calendar.uid_domain", &C::calendar, &CalendarConfig::uid_domain, uid_domain,
+                 "right-hand side of event UIDs"),
+      integer_key("calendar.past_days", &C::calendar, &CalendarConfig::past_days, 0, 3650,
+                  "days of past appointments in a feed"),
+      integer_key("calendar.future_days", &C::calendar, &CalendarConfig::future_days, 1, 3650,
+                  "days of future appointments in a feed"),
   };
 }
 

@@ -245,6 +245,26 @@ class Loader {
       report_at({"storage.password_file", "storage.url"},
                 "key 'storage.password_file' applies only to a postgresql:// storage.url");
     }
+    cross_check_messaging();
+  }
+
+  void cross_check_messaging() {
+    const auto& smtp = config_.smtp;
+    if (!smtp.host.empty() && smtp.from.empty()) {
+      report_at({"smtp.host"}, "key 'smtp.from' must be set when 'smtp.host' is");
+    }
+    if (!smtp.password_file.empty() && smtp.username.empty()) {
+      report_at({"smtp.password_file"},
+                "key 'smtp.password_file' needs key 'smtp.username' to be set");
+    }
+    const auto& reminders = config_.reminders;
+    if (reminders.retry_initial_seconds > reminders.retry_max_seconds) {
+      report_at({"reminders.retry_initial_seconds", "reminders.retry_max_seconds"},
+                "key 'reminders.retry_initial_seconds' (" +
+                    std::to_string(reminders.retry_initial_seconds) +
+                    ") must not exceed key 'reminders.retry_max_seconds' (" +
+                    std::to_string(reminders.retry_max_seconds) + ")");
+    }
   }
 
   // Locates a problem at the first of `keys` that the file set.

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <charconv>
 #include <memory>
 
 namespace th {
@@ -136,6 +137,40 @@ std::string effective_node_name(const NodeConfig& node) {
     return "localhost";
   }
   return std::string(buffer.data());
+}
+
+Result<std::vector<int>> parse_minute_offsets(std::string_view text) {
+  const Error refused(ErrorCode::kInvalidArgument,
+                      "reminder offsets must be distinct minutes from 1 to " +
+                          std::to_string(kMaxReminderOffsetMinutes) +
+                          ", comma-separated, like \"1440,60\"");
+  std::vector<int> offsets;
+  if (text.empty()) {
+    return offsets;
+  }
+  std::size_t start = 0;
+  for (;;) {
+    const auto comma = text.find(',', start);
+    const std::string_view item = text.substr(
+        start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+    int minutes = 0;
+    const auto [end, error] = std::from_chars(item.data(), item.data() + item.size(), minutes);
+    if (item.empty() || error != std::errc() || end != item.data() + item.size() || minutes < 1 ||
+        minutes > kMaxReminderOffsetMinutes ||
+        std::find(offsets.begin(), offsets.end(), minutes) != offsets.end()) {
+      return refused;
+    }
+    offsets.push_back(minutes);
+    if (comma == std::string_view::npos) {
+      break;
+    }
+    start = comma + 1;
+  }
+  if (offsets.size() > kMaxReminderOffsets) {
+    return Error(ErrorCode::kInvalidArgument, "at most " + std::to_string(kMaxReminderOffsets) +
+                                                  " reminder offsets may be given");
+  }
+  return offsets;
 }
 
 }  // namespace th

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "config/config.h"
 #include "util/result.h"
@@ -45,6 +46,13 @@ inline constexpr int kMaxListenPort = 65535;
 // Succeeds when OpenSSL accepts `cipher_list` as a TLS 1.2 cipher list and it
 // selects at least one cipher. TLS 1.3 suite names are not part of this list.
 [[nodiscard]] Status check_tls12_cipher_list(const std::string& cipher_list);
+
+// Parses reminder offsets, "1440,60": distinct whole minutes from 1 to
+// kMaxReminderOffsetMinutes, comma-separated, at most kMaxReminderOffsets;
+// the empty string is no offsets.
+inline constexpr int kMaxReminderOffsetMinutes = 43200;  // 30 days
+inline constexpr std::size_t kMaxReminderOffsets = 8;
+[[nodiscard]] Result<std::vector<int>> parse_minute_offsets(std::string_view text);
 
 // The base URL for links: server.public_base_url when set (without a trailing
 // slash), otherwise "https://" + server.listen.

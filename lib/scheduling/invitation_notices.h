@@ -2,8 +2,8 @@
 // scheduling code knowing the outbox. queue() runs inside the invitation's
 // write transaction, so the email is queued exactly when the invitation is
 // stored (a failure rolls both back); after_commit() may then wake the
-// sender. The notice is the only place the link secret goes. Implementations
-// are thread-safe.
+// sender. withdraw() runs inside a revocation's transaction likewise. The notice is the only place
+// the link secret goes. Implementations are thread-safe.
 #pragma once
 
 #include <soci/soci.h>
@@ -37,6 +37,10 @@ class InvitationNotices {
  public:
   virtual ~InvitationNotices() = default;
   [[nodiscard]] virtual Status queue(soci::session& session, const InvitationNotice& notice) = 0;
+  // Inside the transaction that revokes an invitation: its email, when not
+  // sent yet, is not sent at all.
+  [[nodiscard]] virtual Status withdraw(soci::session& session,
+                                        const std::string& invitation_id) = 0;
   virtual void after_commit() {}
 };
 

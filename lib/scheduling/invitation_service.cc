@@ -106,15 +106,13 @@ Result<Appointment> InvitationService::guarded_appointment(soci::session& sessio
   return appointment;
 }
 
-// How a patient or guest reads the practitioner's name: their username
-// until profiles carry a display name.
+// The practitioner's name as reminders give it: their profile's display
+// name, or "your clinician".
 std::string InvitationService::practitioner_name(soci::session& session,
                                                  const std::string& practitioner_id) {
-  auto user = deps_.users.find_by_id(session, practitioner_id);
-  if (!user.ok() || !user->has_value()) {
-    return "your clinician";
-  }
-  return (*user)->username;
+  const auto practitioner = deps_.practitioners.find(session, practitioner_id);
+  return practitioner && !practitioner->display_name.empty() ? practitioner->display_name
+                                                             : std::string("your clinician");
 }
 
 Result<InvitationNotice> InvitationService::notice_for(soci::session& session,
@@ -261,7 +259,7 @@ Status InvitationService::revoke(const std::string& appointment_id,
         if (!deps_.invitations.revoke(session, invitation_id, actor_of(caller), "revoked", now)) {
           return Error(ErrorCode::kFailedPrecondition, "the invitation was revoked already");
         }
-        return ok_status();
+        return notices_ != nullptr ? notices_->withdraw(session, invitation_id) : ok_status();
       });
   if (!revoked.ok()) {
     mark_failure(event, revoked.error(), hidden);
@@ -426,6 +424,11 @@ Status InvitationService::on_change_pending(soci::session& session,
       change.actor_user_id.empty() ? std::string("local_operator") : change.actor_user_id;
   std::vector<std::string> revoked = deps_.invitations.revoke_all_for_appointment(
       session, change.appointment.id, by, std::string(kCancelledReason), change.at);
+  if (notices_ != nullptr) {
+    for (const std::string& id : revoked) {
+      TH_RETURN_IF_ERROR(notices_->withdraw(session, id));
+    }
+  }
   const std::string key = change.appointment.id + ":" + std::to_string(change.appointment.version);
   std::lock_guard lock(cancelled_mutex_);
   if (revoked.empty()) {

@@ -31,7 +31,6 @@
 
 #include "access/caller.h"
 #include "access/guest_credentials.h"
-#include "access/user_store.h"
 #include "audit/audit_event.h"
 #include "scheduling/appointment_access.h"
 #include "scheduling/appointment_events.h"
@@ -69,7 +68,6 @@ struct InvitationServiceDeps {
   PractitionerStore& practitioners;
   GuestInvitationStore& invitations;
   AppointmentAccess& access;
-  access::UserStore& users;
   audit::AuditSink& audit;
   const Clock& clock;
   const SchedulingSettings& settings;

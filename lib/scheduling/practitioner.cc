@@ -11,6 +11,14 @@ namespace {
 
 constexpr int kMinSlotMinutes = 5;
 constexpr int kMaxSlotMinutes = 240;
+constexpr std::size_t kMaxDisplayNameBytes = 80;
+
+// A display name goes into email headers' neighbours and SMS texts: one
+// line, no control characters.
+bool is_plain_line(std::string_view text) {
+  return std::none_of(text.begin(), text.end(),
+                      [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+}
 
 }  // namespace
 
@@ -52,6 +60,11 @@ Status validate_practitioner(const Practitioner& practitioner) {
       practitioner.slot_minutes % kMinSlotMinutes != 0) {
     return Error(ErrorCode::kInvalidArgument,
                  "slot_minutes must be 5 to 240 in steps of 5 minutes");
+  }
+  if (practitioner.display_name.size() > kMaxDisplayNameBytes ||
+      !is_plain_line(practitioner.display_name)) {
+    return Error(ErrorCode::kInvalidArgument,
+                 "display_name must be one line of at most 80 bytes without control characters");
   }
   return ok_status();
 }

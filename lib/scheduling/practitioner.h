@@ -3,7 +3,8 @@
 // follows the patient: a visit may be booked only in a state where the
 // practitioner is licensed, the patient record's state), their IANA time
 // zone (in which their availability is written) and the length of their
-// slots. None of it is personal data of a patient. A plain value.
+// slots, and the name patients know them by (in reminders). None of it is
+// personal data of a patient. A plain value.
 #pragma once
 
 #include <string>
@@ -21,6 +22,8 @@ struct Practitioner {
   std::vector<std::string> license_states;  // two-letter codes, sorted, unique
   std::string time_zone = "UTC";
   int slot_minutes = 20;
+  // As patients read it in messages ("Dr. Lee"); empty for "your clinician".
+  std::string display_name;
   UnixMicros updated_at = 0;
 };
 
@@ -29,7 +32,8 @@ struct Practitioner {
 bool is_valid_npi(std::string_view npi);
 
 // kInvalidArgument naming the field: a bad NPI, an unknown state code, an
-// unknown time zone, a slot length that is not 5 to 240 minutes in steps of 5.
+// unknown time zone, a slot length that is not 5 to 240 minutes in steps of 5,
+// a display name longer than 80 characters or holding a control character.
 [[nodiscard]] Status validate_practitioner(const Practitioner& practitioner);
 
 // "CA,OR" -> {"CA", "OR"}: upper-cased, sorted, duplicates dropped. Spaces

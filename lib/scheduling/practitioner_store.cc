@@ -6,7 +6,8 @@ namespace th::scheduling {
 namespace {
 
 constexpr const char* kSelect =
-    "SELECT user_id, npi, license_states, time_zone, slot_minutes, updated_at FROM practitioners";
+    "SELECT user_id, npi, license_states, time_zone, slot_minutes, updated_at, display_name "
+    "FROM practitioners";
 
 Practitioner decode(const soci::row& row) {
   Practitioner practitioner;
@@ -16,6 +17,7 @@ Practitioner decode(const soci::row& row) {
   practitioner.time_zone = row.get<std::string>(3);
   practitioner.slot_minutes = static_cast<int>(storage::column_int64(row, 4));
   practitioner.updated_at = storage::column_int64(row, 5);
+  practitioner.display_name = row.get<std::string>(6);
   return practitioner;
 }
 
@@ -32,17 +34,18 @@ Status PractitionerStore::put(soci::session& session, const Practitioner& practi
   const std::string states = join_license_states(practitioner.license_states);
   if (find(session, practitioner.user_id)) {
     session << "UPDATE practitioners SET npi = :npi, license_states = :states, "
-               "time_zone = :zone, slot_minutes = :slot, updated_at = :at WHERE user_id = :user",
+               "time_zone = :zone, slot_minutes = :slot, display_name = :name, updated_at = :at "
+               "WHERE user_id = :user",
         soci::use(practitioner.npi), soci::use(states), soci::use(practitioner.time_zone),
-        soci::use(practitioner.slot_minutes), soci::use(practitioner.updated_at),
-        soci::use(practitioner.user_id);
+        soci::use(practitioner.slot_minutes), soci::use(practitioner.display_name),
+        soci::use(practitioner.updated_at), soci::use(practitioner.user_id);
     return ok_status();
   }
   session << "INSERT INTO practitioners (user_id, npi, license_states, time_zone, slot_minutes, "
-             "updated_at) VALUES (:user, :npi, :states, :zone, :slot, :at)",
+             "display_name, updated_at) VALUES (:user, :npi, :states, :zone, :slot, :name, :at)",
       soci::use(practitioner.user_id), soci::use(practitioner.npi), soci::use(states),
       soci::use(practitioner.time_zone), soci::use(practitioner.slot_minutes),
-      soci::use(practitioner.updated_at);
+      soci::use(practitioner.display_name), soci::use(practitioner.updated_at);
   return ok_status();
 }
 

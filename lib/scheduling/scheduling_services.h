@@ -48,8 +48,8 @@ struct SchedulingServices {
                   updater, observers, audit, clock, settings}),
         visits({database, appointments, practitioners, access, updater, audit, clock, settings}),
         invitation_store(protection),
-        invitations({database, appointments, practitioners, invitation_store, access, users, audit,
-                     clock, settings}) {
+        invitations({database, appointments, practitioners, invitation_store, access, audit, clock,
+                     settings}) {
     scope.add_relationship(relationship);
     observers.add(invitations);
   }

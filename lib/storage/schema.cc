@@ -387,7 +387,91 @@ Migration scheduling_migration() {
   return migration;
 }
 
-// Guests of video visits. An invitation holds the invitee's email sealed
+// 8: reminders and calendar feeds. outbox_messages is a transactional
+// outbox: a message is written in the same transaction as the change it
+// tells of, and a dispatcher sends it afterwards. dedupe_key is UNIQUE, so the
+// same message is never queued twice; the recipient, subject, body and
+// calendar attachment are sealed (they carry contact details and names) and
+// blanked once the message is sent or cancelled. A row being sent holds a
+// lease (lease_expires_at, claimed_by, claim_token): a sender that dies
+// mid-send leaves a lease that runs out, and the row becomes claimable again.
+// calendar_feed_tokens holds the hashes of the practitioners' feed tokens (at
+// most one in force each); calendar_entries is what the feeds show, one row
+// per appointment, kept by the reminder planner's caller; contact_opt_outs
+// lists the channels a patient asked not to be reminded on. Practitioners
+// get the name patients read in those messages.
+Migration notify_migration() {
+  static constexpr std::string_view kStatements[] = {
+      "CREATE TABLE outbox_messages ("
+      " id TEXT PRIMARY KEY,"
+      " dedupe_key TEXT NOT NULL UNIQUE,"
+      " channel TEXT NOT NULL CHECK (channel IN ('email', 'sms')),"
+      " kind TEXT NOT NULL,"
+      " reference TEXT NOT NULL,"
+      " revision BIGINT NOT NULL,"
+      " patient_id TEXT NOT NULL,"
+      " recipient_enc TEXT NOT NULL,"
+      " subject_enc TEXT NOT NULL,"
+      " body_enc TEXT NOT NULL,"
+      " attachment_enc TEXT NOT NULL,"
+      " status TEXT NOT NULL"
+      " CHECK (status IN ('pending', 'sending', 'sent', 'failed', 'cancelled')),"
+      " due_at BIGINT NOT NULL,"
+      " expires_at BIGINT NOT NULL,"
+      " next_attempt_at BIGINT NOT NULL,"
+      " attempts INTEGER NOT NULL,"
+      " lease_expires_at BIGINT NOT NULL,"
+      " claimed_by TEXT NOT NULL,"
+      " claim_token TEXT NOT NULL,"
+      " last_error TEXT NOT NULL,"
+      " created_at BIGINT NOT NULL,"
+      " updated_at BIGINT NOT NULL,"
+      " sent_at BIGINT NOT NULL)",
+      "CREATE INDEX outbox_messages_due ON outbox_messages(status, next_attempt_at)",
+      "CREATE INDEX outbox_messages_by_reference ON outbox_messages(reference, status)",
+
+      "CREATE TABLE calendar_feed_tokens ("
+      " id TEXT PRIMARY KEY,"
+      " practitioner_id TEXT NOT NULL REFERENCES practitioners(user_id),"
+      " token_hash TEXT NOT NULL UNIQUE,"
+      " created_by TEXT NOT NULL,"
+      " created_at BIGINT NOT NULL,"
+      " last_used_at BIGINT NOT NULL,"
+      " revoked_at BIGINT NOT NULL)",
+      "CREATE UNIQUE INDEX calendar_feed_tokens_in_force ON "
+      "calendar_feed_tokens(practitioner_id) WHERE revoked_at = 0",
+
+      "CREATE TABLE calendar_entries ("
+      " appointment_id TEXT PRIMARY KEY,"
+      " practitioner_id TEXT NOT NULL,"
+      " patient_id TEXT NOT NULL,"
+      " starts_at BIGINT NOT NULL,"
+      " ends_at BIGINT NOT NULL,"
+      " sequence BIGINT NOT NULL,"
+      " cancelled INTEGER NOT NULL,"
+      " attendee_label_enc TEXT NOT NULL,"
+      " updated_at BIGINT NOT NULL)",
+      "CREATE INDEX calendar_entries_by_practitioner ON "
+      "calendar_entries(practitioner_id, starts_at)",
+
+      "CREATE TABLE contact_opt_outs ("
+      " patient_id TEXT NOT NULL REFERENCES patients(id),"
+      " channel TEXT NOT NULL CHECK (channel IN ('email', 'sms')),"
+      " updated_by TEXT NOT NULL,"
+      " updated_at BIGINT NOT NULL,"
+      " PRIMARY KEY (patient_id, channel))",
+
+      "ALTER TABLE practitioners ADD COLUMN display_name TEXT NOT NULL DEFAULT ''",
+  };
+  Migration migration{8, "reminders and calendar feeds", {}, {}};
+  for (const std::string_view statement : kStatements) {
+    migration.sqlite_statements.push_back(statement);
+    migration.postgresql_statements.push_back(statement);
+  }
+  return migration;
+}
+
+// 9: guests of video visits. An invitation holds the invitee's email sealed
 // and the SHA-256 of its single-use link secret (unique, so a secret names
 // one invitation); a redeemed invitation's guest session holds the hash of
 // its own secret and the one visit it reaches, for the real-time hub to
@@ -422,7 +506,7 @@ Migration visit_invitations_migration() {
       " token_hash TEXT NOT NULL UNIQUE)",
       "CREATE INDEX guest_sessions_by_invitation ON guest_sessions(invitation_id)",
   };
-  Migration migration{8, "visit invitations", {}, {}};
+  Migration migration{9, "visit invitations", {}, {}};
   for (const std::string_view statement : kStatements) {
     migration.sqlite_statements.push_back(statement);
     migration.postgresql_statements.push_back(statement);
@@ -441,6 +525,7 @@ const std::vector<Migration>& schema_migrations() {
       audit_checkpoints_migration(),
       data_key_rewrap_time_migration(),
       scheduling_migration(),
+      notify_migration(),
       visit_invitations_migration(),
   };
   return migrations;

@@ -71,6 +71,9 @@ std::vector<std::string> SealedTableChecker::check_row(const soci::row& row) con
     problems.emplace_back("integrity tag does not match");
   }
   for (std::size_t i = 0; i < layout_.sealed.size(); ++i) {
+    if (layout_.sealed[i].empty_is_none && fields[i].second.empty()) {
+      continue;
+    }
     auto opened = protection_.open(fields[i].second, {layout_.table, layout_.sealed[i].field, id});
     if (opened.ok()) {
       OPENSSL_cleanse(opened->data(), opened->size());

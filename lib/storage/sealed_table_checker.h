@@ -26,6 +26,9 @@ namespace th::storage {
 struct SealedColumn {
   std::string field;   // the name sealed and tagged under: FieldRef::column
   std::string column;  // the column that holds the sealed text
+  // An empty column holds no value (never set, or blanked once no longer
+  // needed) rather than a broken ciphertext: it is not opened.
+  bool empty_is_none = false;
 };
 
 struct SealedTableLayout {

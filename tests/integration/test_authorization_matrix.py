@@ -157,6 +157,27 @@ TABLE = [
     # every signed-in user, and the operator, is refused it.
     ("ok  ok  ok  ok  ok  ok  ok  ok  ok  ok ", "POST /api/v1/guest/redeem"),
     ("401 403 403 403 403 403 403 403 403 403", "GET /api/v1/guest/visit"),
+    # The outbox: operators see ids, kinds and errors, never a recipient or
+    # a text; retrying is a system change.
+    ("401 403 403 403 403 403 403 ok  403 ok ", "GET /api/v1/reminders"),
+    ("401 403 403 403 403 403 403 ok  403 ok ", "POST /api/v1/reminders/{id}/retry"),
+    # Reminder opt-outs: a patient's own (other accounts have none: 404);
+    # staff who see demographics read anyone's, those who change records
+    # change them. The operator changes records but reaches no demographics.
+    ("401 ok  ok  ok  ok  ok  ok  ok  403 ok ", "GET /api/v1/me/reminder-preferences"),
+    ("401 ok  ok  ok  ok  ok  ok  ok  403 ok ", "PUT /api/v1/me/reminder-preferences"),
+    ("401 403 ok  ok  ok  ok  403 403 403 403", "GET /api/v1/patients/{id}/reminder-preferences in"),
+    ("401 403 ok  ok  ok  ok  403 403 403 403",
+     "GET /api/v1/patients/{id}/reminder-preferences out"),
+    ("401 403 ok  ok  ok  403 403 403 403 404", "PUT /api/v1/patients/{id}/reminder-preferences in"),
+    ("401 403 ok  ok  ok  403 403 403 403 404",
+     "PUT /api/v1/patients/{id}/reminder-preferences out"),
+    # Calendar feed tokens are credentials: managed like service tokens. The
+    # feed itself is public: its token is the credential (404 when unknown).
+    ("401 403 403 403 403 403 403 ok  403 ok ", "POST /api/v1/practitioners/{id}/calendar-token"),
+    ("401 403 403 403 403 403 403 ok  403 ok ",
+     "DELETE /api/v1/practitioners/{id}/calendar-token"),
+    ("ok  ok  ok  ok  ok  ok  ok  ok  ok  ok ", "GET /api/v1/calendar/{token}.ics"),
 ]
 
 PATIENT_SCOPED = re.compile(r"^/api/v1/patients/\{id\}")
@@ -350,6 +371,28 @@ def probes(ctx):
         ("POST", "/api/v1/guest/redeem"):
             lambda who, pid: Probe("/api/v1/guest/redeem", {400}, {}),
         ("GET", "/api/v1/guest/visit"): lambda who, pid: Probe("/api/v1/guest/visit", {200}),
+        ("GET", "/api/v1/reminders"): lambda who, pid: Probe("/api/v1/reminders", {200}),
+        ("POST", "/api/v1/reminders/{id}/retry"):
+            lambda who, pid: Probe("/api/v1/reminders/%s/retry" % fx.random_id(), {404}),
+        ("GET", "/api/v1/me/reminder-preferences"):
+            lambda who, pid: Probe("/api/v1/me/reminder-preferences", {200, 404}),
+        ("PUT", "/api/v1/me/reminder-preferences"):
+            lambda who, pid: Probe("/api/v1/me/reminder-preferences", {200, 404},
+                                   {"sms_opt_out": False}),
+        ("GET", "/api/v1/patients/{id}/reminder-preferences"):
+            lambda who, pid: Probe("/api/v1/patients/%s/reminder-preferences" % pid, {200}),
+        ("PUT", "/api/v1/patients/{id}/reminder-preferences"):
+            lambda who, pid: Probe("/api/v1/patients/%s/reminder-preferences" % pid, {200},
+                                   {"email_opt_out": False}),
+        # Not a practitioner: refused after the gate.
+        ("POST", "/api/v1/practitioners/{id}/calendar-token"):
+            lambda who, pid: Probe("/api/v1/practitioners/%s/calendar-token" % fx.random_id(),
+                                   {404}),
+        ("DELETE", "/api/v1/practitioners/{id}/calendar-token"):
+            lambda who, pid: Probe("/api/v1/practitioners/%s/calendar-token" % fx.random_id(),
+                                   {404}),
+        ("GET", "/api/v1/calendar/{token}.ics"):
+            lambda who, pid: Probe("/api/v1/calendar/%s.ics" % ("A" * 43), {404}),
     }
 
 

@@ -27,6 +27,7 @@ import test_scheduling as sched
 
 LINK = re.compile(r"https://clinic\.example/guest#token=([A-Za-z0-9_-]{43})")
 REASON = "persistent chest pain"
+PRACTITIONER = "Dr. Rivera"
 
 
 class Servers:
@@ -46,7 +47,8 @@ class Servers:
         return {
             "server": {"public_base_url": "https://clinic.example"},
             "reminders": {"poll_interval_seconds": 1, "retry_initial_seconds": 1,
-                          "retry_max_seconds": 1, "clinic_name": "Bay Clinic"},
+                          "retry_max_seconds": 1, "clinic_name": "Bay Clinic",
+                          "default_time_zone": "America/New_York"},
             "smtp": {"host": "localhost", "port": self.smtp.port,
                      "from": "Bay Clinic <visits@clinic.example>",
                      "username": ms.SmtpServer.USERNAME, "password_file": self.password_file,
@@ -65,6 +67,11 @@ class VisitInvitationTest(fx.AccessTestCase):
         cls.DAEMON_OVERRIDES = dict(sched.DAEMON_OVERRIDES, **cls.servers.overrides())
         super().setUpClass()
         cls.clinic = sched.Clinic(cls.daemon)
+        fx.expect(cls.daemon.admin("PUT", "/api/v1/practitioners/" + cls.clinic.practitioner,
+                                   {"npi": sched.next_npi(), "license_states": ["OR", "WA"],
+                                    "time_zone": "America/New_York", "slot_minutes": 20,
+                                    "display_name": PRACTITIONER}),
+                  200, "name the practitioner")
         cls.slots = sched.SlotClock()
         cls.record = fx.create_patient(cls.daemon, state="OR", email="pat@example.org")
         cls.patient = fx.create_account(cls.daemon, "patient", patient_mrn=cls.record["mrn"])
@@ -130,7 +137,8 @@ class VisitInvitationTest(fx.AccessTestCase):
 
         text = delivery.text()
         start = sched.parse_time(appointment["start"])
-        self.assertIn(self.clinic.clinician.username, text)
+        self.assertIn(PRACTITIONER, text)
+        self.assertIn("Bay Clinic", text)
         self.assertIn(start.astimezone(zoneinfo.ZoneInfo("America/New_York"))
                       .strftime("%-I:%M %p"), text)
         self.assertNotIn(REASON, delivery.raw.decode("utf-8", "replace"))
@@ -153,6 +161,14 @@ class VisitInvitationTest(fx.AccessTestCase):
         self.assertNotIn(secret, rows[0])
         self.assertNotIn(secret, self.daemon.log())
 
+        def blanked():
+            found = self.daemon.sql("SELECT status || '|' || body_enc FROM outbox_messages "
+                                    "WHERE reference = 'invitation:%s'" % reply.json()["id"])
+            return found if found and found[0].startswith("sent|") else None
+        # Once sent, the outbox keeps nothing of the message: the secret is gone.
+        self.assertEqual(harness.wait_until(blanked, timeout=20, message="the email marked sent"),
+                         ["sent|"])
+
     # -- redeeming --
 
     def test_link_redeems_once_into_a_session_for_its_visit(self):
@@ -170,7 +186,7 @@ class VisitInvitationTest(fx.AccessTestCase):
         self.assertStatus(visit, 200)
         self.assertEqual(sorted(visit.json()), ["end", "practitioner_name", "start"])
         self.assertEqual(visit.json()["start"], appointment["start"])
-        self.assertEqual(visit.json()["practitioner_name"], self.clinic.clinician.username)
+        self.assertEqual(visit.json()["practitioner_name"], PRACTITIONER)
         self.assertEqual(self.audit_rows("redeem", invitation["id"]),
                          ["success|guest session %s" % self.latest_guest_session(invitation),
                           "denied|already redeemed"])

@@ -49,10 +49,12 @@ Result<ApiResponse> put_practitioner(SchedulingServices& scheduling, ServiceCont
   TH_ASSIGN_OR_RETURN(states, license_states(body, "license_states", true));
   TH_ASSIGN_OR_RETURN(zone, required_string(body, "time_zone"));
   TH_ASSIGN_OR_RETURN(slot, optional_integer(body, "slot_minutes", profile.slot_minutes));
+  TH_ASSIGN_OR_RETURN(display_name, optional_string(body, "display_name"));
   profile.npi = npi;
   profile.license_states = states;
   profile.time_zone = zone;
   profile.slot_minutes = static_cast<int>(slot);
+  profile.display_name = display_name;
   TH_ASSIGN_OR_RETURN(stored, scheduling.schedule.put_practitioner(
                                   request.path_params["id"], profile, caller_of(request, context)));
   return ApiResponse::json(200, practitioner_json(stored));

@@ -28,6 +28,7 @@ Poco::JSON::Object::Ptr practitioner_json(const scheduling::Practitioner& practi
   object->set("license_states", states);
   object->set("time_zone", practitioner.time_zone);
   object->set("slot_minutes", practitioner.slot_minutes);
+  object->set("display_name", practitioner.display_name);
   return object;
 }
 

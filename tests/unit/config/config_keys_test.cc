@@ -148,9 +148,13 @@ TEST(ConfigKeysTest, SampleFileListsEveryKeyWithItsDefault) {
 //   .B server.worker_threads
 //   (integer, 1 to 1024, default 32)
 // where the default is written as in TOML. "\:" (an invisible break point)
-// is dropped before comparing.
+// is dropped and "\e" (roff's backslash) read as "\" before comparing.
 TEST(ConfigKeysTest, ManPageDocumentsEveryKeyWithTypeAndDefault) {
-  const auto lines = lines_of(without(read_source_file("man/telehealthd.toml.5"), "\\:"));
+  std::string page = without(read_source_file("man/telehealthd.toml.5"), "\\:");
+  for (auto at = page.find("\\e"); at != std::string::npos; at = page.find("\\e", at + 1)) {
+    page.erase(at + 1, 1);
+  }
+  const auto lines = lines_of(page);
   std::set<std::string> documented;
 
   for (std::size_t i = 1; i + 1 < lines.size(); ++i) {

@@ -19,7 +19,12 @@ class RecordingNotices final : public InvitationNotices {
     notices.push_back(notice);
     return ok_status();
   }
+  Status withdraw(soci::session&, const std::string& invitation_id) override {
+    withdrawn.push_back(invitation_id);
+    return ok_status();
+  }
   std::vector<InvitationNotice> notices;
+  std::vector<std::string> withdrawn;
 };
 
 class InvitationServiceTest : public SchedulingFixture {
@@ -187,6 +192,7 @@ TEST_F(InvitationServiceTest, RevocationEndsTheLinkAndTheGuestSession) {
   EXPECT_TRUE(session.error().message().starts_with("session_revoked"));
   EXPECT_TRUE(invitations().redeem(unused, anonymous()).ok());  // the other one still works
   EXPECT_EQ(events_for("revoke").back().resource_id, first->id);
+  EXPECT_EQ(notices_.withdrawn, std::vector<std::string>{first->id});
 }
 
 TEST_F(InvitationServiceTest, CancellingTheVisitRevokesEveryInvitation) {
@@ -207,6 +213,7 @@ TEST_F(InvitationServiceTest, CancellingTheVisitRevokesEveryInvitation) {
     EXPECT_EQ(invitation.revoke_reason, "visit cancelled");
   }
   EXPECT_EQ(events_for("revoke").size(), 2U);
+  EXPECT_EQ(notices_.withdrawn.size(), 2U);
   EXPECT_EQ(events_for("revoke").back().patient_id, patient_);
 }
 
