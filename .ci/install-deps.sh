@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs every Debian package the project builds, tests and benchmarks
-# with, skipping those already present. Safe to run repeatedly; needs root
-# (or sudo) only when something is missing.
+# Installs every Debian package the project builds and tests with, and any
+# packages named as arguments (.ci/install-bench-deps.sh names the
+# benchmarks' tools), skipping those already present. Safe to run
+# repeatedly; needs root (or sudo) only when something is missing.
 set -euo pipefail
 
 packages=(
@@ -16,6 +17,7 @@ packages=(
   # tests of reminders: a real SMTP server with STARTTLS, and an independent
   # iCalendar parser for the feeds
   python3-aiosmtpd python3-icalendar
+  "$@"
 )
 
 missing=()

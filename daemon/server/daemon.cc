@@ -213,7 +213,9 @@ class Daemon {
   Status open_access_control();
   Status open_audit_log();
   void log_key_status();
-  void reload_keks(const Config& fresh);
+  // What the reload did with the keys, as its audit event says it.
+  std::string reload_keks(const Config& fresh, bool& failed);
+  void audit_reload(audit::AuditOutcome outcome, std::string what);
   Status open_notifications();
   void start_background_work();
   void stop_background_work();
@@ -723,31 +725,61 @@ void Daemon::serve_until_stopped() {
 // Reload re-reads the file and applies what can change without a restart:
 // the log level and format, the TLS certificate and key, and the
 // key-encryption keys. Anything else in the new file takes effect at the next
-// restart. A file that no longer parses leaves everything as it was.
+// restart. A file that no longer parses leaves everything as it was. Each
+// reload is a security event: one audit event says what it changed and
+// what it refused (outcome error when any part was refused).
 void Daemon::reload() {
   notifier_.reloading();
   spdlog::info("reloading configuration");
   auto fresh = load_configuration();
   if (!fresh.ok()) {
     spdlog::error("reload failed, keeping the running configuration: {}", fresh.error().message());
+    audit_reload(audit::AuditOutcome::kError,
+                 "configuration refused, nothing changed: " + fresh.error().message());
     notifier_.ready("reload failed; running configuration kept");
     return;
   }
+  bool failed = false;
+  std::string what;
   if (Status logging_ready = configure_logging(*fresh); !logging_ready.ok()) {
     spdlog::error("reload: {}", logging_ready.error().message());
+    failed = true;
+    what = "log settings refused; ";
+  } else {
+    what = "log settings applied; ";
   }
   auto context = build_server_tls_context(fresh->tls);
   if (context.ok()) {
     tls_.set(*context);
     context_.certificate_file = fresh->tls.certificate_file;
     spdlog::info("reloaded TLS certificate {}", fresh->tls.certificate_file);
+    what += "TLS certificate reloaded; ";
   } else {
     spdlog::error("reload kept the previous TLS certificate: {}", context.error().message());
+    failed = true;
+    what += "previous TLS certificate kept; ";
   }
   config_.log = fresh->log;
   config_.tls = fresh->tls;
-  reload_keks(*fresh);
+  what += reload_keks(*fresh, failed);
+  audit_reload(failed ? audit::AuditOutcome::kError : audit::AuditOutcome::kSuccess,
+               std::move(what));
   notifier_.ready("serving on " + https_->bound_address());
+}
+
+// Recorded as the local operator's: a reload is asked for by a signal, which
+// only root or the service's own user can send.
+void Daemon::audit_reload(audit::AuditOutcome outcome, std::string what) {
+  audit::AuditEvent event;
+  event.actor_kind = "local_operator";
+  event.action = "reload";
+  event.resource_type = "config";
+  event.resource_id = context_.node_name;
+  event.outcome = outcome;
+  event.reason = std::move(what);
+  if (Status recorded = audit_log_->record(std::move(event)); !recorded.ok()) {
+    spdlog::error("the reload's audit event was not recorded: {}", recorded.error().message());
+  }
 }
 
 // The KEK files are read again even when their names did not change, since
@@ -756,11 +788,12 @@ void Daemon::reload() {
 // a key unreadable; otherwise the running KEKs are kept. Systemd credentials
 // are copied at service start, so a KEK given as credential:NAME changes
 // only with a restart.
-void Daemon::reload_keks(const Config& fresh) {
+std::string Daemon::reload_keks(const Config& fresh, bool& failed) {
   auto keks = read_keks(fresh.keys);
   if (!keks.ok()) {
     spdlog::error("reload kept the key-encryption keys: {}", keks.error().message());
-    return;
+    failed = true;
+    return "key-encryption keys kept: " + keks.error().message();
   }
   std::vector<std::string> ids;
   for (const std::string& kek : *keks) {
@@ -768,17 +801,23 @@ void Daemon::reload_keks(const Config& fresh) {
   }
   if (ids == protection_->kek_ids()) {
     wipe_keys(*keks);
-    return;
+    return "key-encryption keys unchanged";
   }
   const Status replaced = protection_->replace_keks(*database_, std::move(*keks));
   if (!replaced.ok()) {
-    spdlog::error("reload kept the key-encryption keys: {}",
-                  with_kek_hint(replaced.error()).message());
-    return;
+    const std::string reason = with_kek_hint(replaced.error()).message();
+    spdlog::error("reload kept the key-encryption keys: {}", reason);
+    failed = true;
+    return "key-encryption keys kept: " + reason;
   }
   config_.keys = fresh.keys;
   spdlog::info("reloaded the key-encryption keys");
   log_key_status();
+  std::string now_in_force;
+  for (const std::string& id : ids) {
+    now_in_force += (now_in_force.empty() ? "'" : ", '") + id + "'";
+  }
+  return "key-encryption keys reloaded: " + now_in_force + " (current last)";
 }
 
 int Daemon::drain() {

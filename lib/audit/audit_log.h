@@ -48,6 +48,12 @@ namespace th::audit {
 struct AuditLogOptions {
   // Most events committed in one transaction.
   std::size_t max_batch = 512;
+  // Rows per INSERT statement when a batch is written; 0 picks the
+  // backend's best: 64 on PostgreSQL, where each statement is a round trip
+  // (and so a batch costs a few instead of two per event), 1 on SQLite,
+  // which runs in this process and is fastest re-running one small prepared
+  // statement.
+  std::size_t rows_per_statement = 0;
   // The 32-byte Ed25519 public key of the checkpoint signer; empty to
   // restore the tree from the stored leaves alone.
   std::string checkpoint_public_key;

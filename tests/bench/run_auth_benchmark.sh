@@ -6,15 +6,21 @@
 # pg_virtualenv), where it also times how long a revocation on one daemon
 # takes to reach a second daemon sharing the database.
 #
-# It prints figures; it is not a test and CI does not run it.
+# It prints figures; it is not a test and CI does not run it. Each figure
+# is measured --repeats times (default 3), telehealthd and nginx runs
+# alternating, and the median reported; GET /healthz, a public route with no
+# handler work, shows what the request pipeline costs on its own.
 #
 # Cores: the server under test (telehealthd, then nginx) runs pinned to
 # core 0 and wrk to core 1 (taskset), so neither steals the other's CPU.
 # Needs at least 2 cores; any others stay unused.
 #
 # Usage: tests/bench/run_auth_benchmark.sh [--build-dir DIR] [--duration S]
-#          [--backend sqlite|postgresql|both] [--profile] [-- extra driver options]
-# The build directory defaults to build-bench (configure it as Release).
+#          [--backend sqlite|postgresql|both] [--profile] [-- driver options]
+# Driver options: tests/bench/auth_bench.py --help (--repeats, --warmup,
+# --login-duration, --revocation-trials, ...).
+# The build directory defaults to build-bench, configured as Release;
+# telehealthd is built there if missing.
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -50,29 +56,12 @@ if [[ -n "${phase:-}" ]]; then
   exit 0
 fi
 
-install_missing() {
-  local missing=()
-  command -v wrk >/dev/null || missing+=(wrk)
-  command -v nginx >/dev/null || missing+=(nginx)
-  command -v taskset >/dev/null || missing+=(util-linux)
-  command -v openssl >/dev/null || missing+=(openssl)
-  if [[ "$backend" != sqlite ]]; then
-    command -v pg_virtualenv >/dev/null || missing+=(postgresql-common)
-    ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
-  fi
-  if [[ ${#missing[@]} -gt 0 ]]; then
-    echo "installing: ${missing[*]}"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
-  fi
-}
-
-install_missing
+bash "$source_dir/.ci/install-bench-deps.sh"
 if [[ ! -x "$build_dir/daemon/telehealthd" ]]; then
-  echo "no telehealthd in $build_dir; build it first:" >&2
-  echo "  cmake -S $source_dir -B $build_dir -G Ninja -DCMAKE_BUILD_TYPE=Release" \
-       "-DTH_BUILD_TESTS=OFF && cmake --build $build_dir" >&2
-  exit 1
+  echo "building telehealthd in $build_dir (Release)"
+  cmake -S "$source_dir" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+    -DTH_BUILD_TESTS=OFF -DTH_BENCHMARKS=ON >/dev/null
+  cmake --build "$build_dir" --target telehealthd
 fi
 if [[ "$(nproc)" -lt 2 ]]; then
   echo "needs 2 cores (server on core 0, wrk on core 1); this machine has $(nproc)" >&2
@@ -82,7 +71,9 @@ fi
 results="$(mktemp -d /tmp/th-bench-results.XXXXXX)"
 build_type="$(sed -n 's/^CMAKE_BUILD_TYPE:STRING=//p' "$build_dir/CMakeCache.txt" 2>/dev/null || true)"
 echo "telehealthd: $build_dir/daemon/telehealthd (build type: ${build_type:-unknown})"
-echo "machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p'), load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)," \
+  "load average at start $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "command: $0 --backend $backend ${driver_args[*]:+-- ${driver_args[*]}}"
 echo "pinning: server under test on core 0, wrk on core 1 (taskset)"
 
 # The kernel shares CPU time fairly between sessions (autogroups) before it
@@ -103,51 +94,14 @@ if [[ "$backend" == sqlite || "$backend" == both ]]; then
   run_phase sqlite
 fi
 if [[ "$backend" == postgresql || "$backend" == both ]]; then
-  echo "== PostgreSQL (pg_virtualenv) =="
-  pg_virtualenv -t -- bash "$here/run_auth_benchmark.sh" --build-dir "$build_dir" --phase postgresql --results "$results" \
-    -- "${driver_args[@]}"
+  echo "== PostgreSQL (pg_virtualenv, fsync=on, synchronous_commit=on) =="
+  # A temporary cluster of our own (-t) on a free port, its files on disk,
+  # with the durability pg_virtualenv turns off for tests turned back on.
+  port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+  PGPORT="$port" TMPDIR=/var/tmp pg_virtualenv -t -o fsync=on -o synchronous_commit=on \
+    -- bash "$here/run_auth_benchmark.sh" --build-dir "$build_dir" --phase postgresql \
+    --results "$results" -- "${driver_args[@]}"
 fi
 
-python3 - "$results" <<'EOF'
-import json, os, sys
-folder = sys.argv[1]
-rows = []
-for name in ("sqlite", "postgresql"):
-    path = os.path.join(folder, name + ".json")
-    if os.path.exists(path):
-        with open(path) as source:
-            rows.append(json.load(source))
-print()
-print("GET /api/v1/me, wrk -t2 -c64, %s s, body %s bytes; server on core 0, wrk on core 1"
-      % (rows[0]["duration_s"], rows[0]["me_body_bytes"]))
-header = "%-11s %14s %9s %12s %9s %7s %9s" % (
-    "backend", "telehealthd/s", "p99 ms", "nginx/s", "p99 ms", "ratio", "logins/s")
-# logins/s counts successful sign-ins only (status 200), at the default
-# Argon2id cost (m=19456 KiB, t=2, p=1).
-print(header)
-print("-" * len(header))
-for row in rows:
-    th, ng, lg = row["telehealthd"], row["nginx"], row["logins"]
-    print("%-11s %14.0f %9.2f %12.0f %9.2f %7.3f %9.1f" % (
-        row["backend"], th["requests_per_second"], th["p99_ms"], ng["requests_per_second"],
-        ng["p99_ms"], row["ratio"], lg["ok_per_second"]))
-for row in rows:
-    bad = [(who, row[who]["non_2xx"], row[who]["socket_errors"])
-           for who in ("telehealthd", "nginx", "logins")
-           if row[who]["non_2xx"] or row[who]["socket_errors"]]
-    for who, non_2xx, errors in bad:
-        print("warning: %s %s: %d non-2xx responses, %d socket errors"
-              % (row["backend"], who, non_2xx, errors))
-    if "database_transactions" in row["telehealthd"]:
-        print("%s: %d database transactions during %d requests of the measured run"
-              % (row["backend"], row["telehealthd"]["database_transactions"],
-                 row["telehealthd"]["requests"]))
-    for name, summary in row.get("revocation", {}).items():
-        print("%s revocation (%s): daemon A refuses at once: %s; daemon B refuses after "
-              "median %.1f ms, p95 %.1f ms, max %.1f ms from the revoking request "
-              "(median %.1f ms, max %.1f ms from its answer) over %d trials (polled every 10 ms)"
-              % (row["backend"], name, summary["a_refused_next_request"], summary["b_median_ms"],
-                 summary["b_p95_ms"], summary["b_max_ms"], summary["b_after_answer_median_ms"],
-                 summary["b_after_answer_max_ms"], summary["trials"]))
-print("figures in %s" % folder)
-EOF
+python3 "$here/auth_summary.py" "$results"
+echo "figures in $results"

@@ -58,6 +58,21 @@ def configure_keys(daemon, current, previous=()):
     daemon.write_config()
 
 
+def reload_events(daemon, count):
+    """The audit events of the first `count` reloads, once they are recorded:
+    (outcome, reason) pairs, oldest first."""
+    def recorded():
+        rows = daemon.sql("SELECT outcome, body FROM audit_events WHERE action = 'reload' "
+                          "ORDER BY seq")
+        return rows if len(rows) >= count else None
+    rows = harness.wait_until(recorded, timeout=10, message="the reload's audit event")
+    events = []
+    for row in rows:
+        outcome, body = row.split("|", 1)
+        events.append((outcome, json.loads(body)["reason"]))
+    return events
+
+
 def reload(daemon, expected="reloaded the key-encryption keys"):
     """Sends SIGHUP; returns the log from there once `expected` is in it."""
     mark = daemon.log_offset()
@@ -175,6 +190,10 @@ class KeyRotationTest(unittest.TestCase):
         stored = "\n".join(daemon.sql("SELECT body FROM audit_events")) + daemon.log()
         for secret in secrets:
             self.assertNotIn(secret, stored)
+        [(outcome, reason)] = reload_events(daemon, 1)
+        self.assertEqual(outcome, "success")
+        self.assertIn("key-encryption keys reloaded: '%s', '%s' (current last)"
+                      % (kek_id(old_kek), kek_id(new_kek)), reason)
 
     # ---- refusals ----
 
@@ -222,6 +241,10 @@ class KeyRotationTest(unittest.TestCase):
         self.assertIn(kek_id(old_kek), reload_log)
         self.assertEqual(status["current_kek_id"], kek_id(old_kek))
         self.assertEqual(status["remaining"], 0)
+        [(outcome, reason)] = reload_events(daemon, 1)
+        self.assertEqual(outcome, "error")
+        self.assertIn("key-encryption keys kept", reason)
+        self.assertIn("TLS certificate reloaded", reason)
 
     def test_generate_refuses_to_replace_an_existing_file(self):
         daemon = harness.Daemon()

@@ -73,6 +73,30 @@ MerkleFrontier tree_of(AuditLog& log) {
   return seen;
 }
 
+// Records the events from threads of their own while the log is held, so
+// that all of them queue and are committed in one transaction.
+void record_in_one_batch(AuditLog& log, const std::vector<AuditEvent>& events) {
+  std::atomic<std::size_t> started{0};
+  std::vector<std::thread> callers;
+  const Status held = log.with_tree([&](soci::session&, const MerkleFrontier&) {
+    for (const AuditEvent& event : events) {
+      callers.emplace_back([&log, &started, event] {
+        ++started;
+        EXPECT_TRUE(log.record(event).ok());
+      });
+    }
+    while (started.load() < events.size()) {
+      std::this_thread::yield();
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    return ok_status();
+  });
+  for (std::thread& caller : callers) {
+    caller.join();
+  }
+  EXPECT_TRUE(held.ok()) << held.error().message();
+}
+
 class AuditLogTest : public ::testing::Test {
  protected:
   AuditLog make_log(AuditLogOptions options = {}) {
@@ -177,30 +201,39 @@ TEST_F(AuditLogTest, CallersQueuedBehindACommitShareOneTransaction) {
   ASSERT_TRUE(log.record(login_by("alice", 0)).ok());
   const std::uint64_t batches_before = log.batches();
   constexpr int kCallers = 8;
-  std::atomic<int> started{0};
-  std::vector<std::thread> callers;
-
-  // Holding the log keeps every caller queued until all of them are waiting.
-  const Status held = log.with_tree([&](soci::session&, const MerkleFrontier&) {
-    for (int i = 0; i < kCallers; ++i) {
-      callers.emplace_back([&, i] {
-        ++started;
-        EXPECT_TRUE(log.record(login_by("bob", i)).ok());
-      });
-    }
-    while (started.load() < kCallers) {
-      std::this_thread::yield();
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
-    return ok_status();
-  });
-  for (std::thread& caller : callers) {
-    caller.join();
+  std::vector<AuditEvent> events;
+  for (int i = 0; i < kCallers; ++i) {
+    events.push_back(login_by("bob", i));
   }
 
-  ASSERT_TRUE(held.ok());
+  record_in_one_batch(log, events);
+
   EXPECT_EQ(log.appended(), 1u + kCallers);
   EXPECT_EQ(log.batches() - batches_before, 1u);
+}
+
+TEST_F(AuditLogTest, BatchWrittenThroughMultiRowStatementsStoresEveryRow) {
+  AuditLogOptions options;
+  options.rows_per_statement = 3;  // 8 events: groups of 3, 3 and 2
+  AuditLog log = make_log(options);
+  constexpr int kCallers = 8;
+  std::vector<AuditEvent> events;
+  for (int i = 0; i < kCallers; ++i) {
+    events.push_back(login_by("carol", i));
+    events.back().patient_ids = {"p-" + std::to_string(i), "p-shared"};
+  }
+
+  record_in_one_batch(log, events);
+
+  EXPECT_EQ(log.batches(), 1u);
+  const auto rows = stored_rows(db_.database());
+  ASSERT_EQ(rows.size(), static_cast<std::size_t>(kCallers));
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    EXPECT_EQ(rows[i].seq, static_cast<long long>(i));
+    EXPECT_EQ(rows[i].leaf_hash_hex, crypto::hex_encode(leaf_hash(rows[i].body)));
+  }
+  EXPECT_EQ(db_.count("audit_event_patients"), 2 * kCallers);
+  EXPECT_EQ(tree_of(log).root(), stored_root(db_.database()));
 }
 
 TEST_F(AuditLogTest, FailedBatchFailsEveryCallerInItAndStoresNothing) {
