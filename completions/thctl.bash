@@ -15,13 +15,14 @@ _thctl_children() {
     token) echo "create list revoke" ;;
     access) echo "emergency" ;;
     "access emergency") echo "list review" ;;
-    patient) echo "create list show" ;;
+    patient) echo "create import list show" ;;
     audit) echo "verify checkpoint public-key prove consistency search report export" ;;
     "audit report") echo "access user emergency failed-logins" ;;
     integrity) echo "check" ;;
     keys) echo "generate rotate status" ;;
-    practitioner) echo "set list show" ;;
-    appointment) echo "list show cancel" ;;
+    practitioner) echo "set license list show" ;;
+    "practitioner license") echo "add remove" ;;
+    appointment) echo "list show cancel invite invitations uninvite" ;;
     schedule) echo "day" ;;
     reminder) echo "list retry" ;;
     calendar) echo "token" ;;
@@ -57,9 +58,12 @@ _thctl_options() {
       echo "--format --user --patient --action --resource --outcome --from --to --emergency --out"
       ;;
     "practitioner set") echo "--npi --license --time-zone --slot-minutes --display-name" ;;
+    "practitioner license add" | "practitioner license remove") echo "--state" ;;
     "appointment list") echo "--practitioner --patient --date --status --tz" ;;
     "appointment show") echo "--tz" ;;
     "appointment cancel") echo "--reason" ;;
+    "appointment invite") echo "--email --relationship --tz" ;;
+    "appointment invitations") echo "--tz" ;;
     "schedule day") echo "--practitioner --date --tz" ;;
   esac
 }
@@ -74,7 +78,8 @@ _thctl_takes_value() {
       --expires-in-days | --outcome | --comment | --mrn | --given-name | --family-name | \
       --birth-date | --sex | --state | --phone | --address | --from | --to | --action | \
       --resource | --limit | --after | --format | --out | --npi | --license | --time-zone | \
-      --slot-minutes | --display-name | --practitioner | --date | --status | --tz | --reason)
+      --slot-minutes | --display-name | --practitioner | --date | --status | --tz | --reason | \
+      --relationship)
       return 0
       ;;
   esac
@@ -122,6 +127,9 @@ _thctl() {
       --role) mapfile -t COMPREPLY < <(compgen -W "$_thctl_roles" -- "$cur") ;;
       --permission) mapfile -t COMPREPLY < <(compgen -W "$_thctl_permissions" -- "$cur") ;;
       --sex) mapfile -t COMPREPLY < <(compgen -W "female male other unknown" -- "$cur") ;;
+      --relationship)
+        mapfile -t COMPREPLY < <(compgen -W "family_member caregiver interpreter" -- "$cur")
+        ;;
       --outcome)
         if [[ "$path" == audit* ]]; then
           mapfile -t COMPREPLY < <(compgen -W "success denied error" -- "$cur")
@@ -153,7 +161,7 @@ _thctl() {
   children="$(_thctl_children "$path")"
   if [[ -n "$children" ]]; then
     mapfile -t COMPREPLY < <(compgen -W "$children" -- "$cur")
-  elif [[ "$path" == "user import" || "$path" == "keys generate" ]]; then
+  elif [[ "$path" == "user import" || "$path" == "patient import" || "$path" == "keys generate" ]]; then
     mapfile -t COMPREPLY < <(compgen -f -- "$cur")
   elif [[ "$path" == "role show" ]]; then
     mapfile -t COMPREPLY < <(compgen -W "$_thctl_roles" -- "$cur")

@@ -21,7 +21,7 @@ function __thctl_children
         case 'access emergency'
             echo list review
         case patient
-            echo create list show
+            echo create import list show
         case audit
             echo verify checkpoint public-key prove consistency search report export
         case 'audit report'
@@ -31,9 +31,11 @@ function __thctl_children
         case keys
             echo generate rotate status
         case practitioner
-            echo set list show
+            echo set license list show
+        case 'practitioner license'
+            echo add remove
         case appointment
-            echo list show cancel
+            echo list show cancel invite invitations uninvite
         case schedule
             echo day
         case reminder
@@ -62,7 +64,7 @@ function __thctl_path
                 --expires-in-days --outcome --comment --mrn --given-name --family-name \
                 --birth-date --sex --state --phone --address --from --to --action --resource \
                 --limit --after --format --out --npi --license --time-zone --slot-minutes \
-                --display-name --practitioner --date --status --tz --reason
+                --display-name --practitioner --date --status --tz --reason --relationship
                 set skip 1
             case '-*'
             case '*'
@@ -183,8 +185,10 @@ complete -c thctl -n '__thctl_at "access emergency review"' -l comment -x -d "re
 
 # patient
 complete -c thctl -n '__thctl_at patient' -a create -d 'register a patient'
+complete -c thctl -n '__thctl_at patient' -a import -d 'register patients from a CSV file'
 complete -c thctl -n '__thctl_at patient' -a list -d 'list patients'
 complete -c thctl -n '__thctl_at patient' -a show -d "show a patient's demographics"
+complete -c thctl -n '__thctl_at "patient import"' -F -d 'CSV file'
 complete -c thctl -n '__thctl_at "patient create"' -l mrn -x -d 'medical record number'
 complete -c thctl -n '__thctl_at "patient create"' -l given-name -x -d 'given name'
 complete -c thctl -n '__thctl_at "patient create"' -l family-name -x -d 'family name'
@@ -251,6 +255,7 @@ complete -c thctl -n '__thctl_at keys' -a status -d 'the current key and the dat
 complete -c thctl -n '__thctl_at "keys generate"' -F -d 'new key file'
 # practitioner
 complete -c thctl -n '__thctl_at practitioner' -a set -d "create or replace a profile"
+complete -c thctl -n '__thctl_at practitioner' -a license -d 'add or remove licensed states'
 complete -c thctl -n '__thctl_at practitioner' -a list -d 'list practitioners'
 complete -c thctl -n '__thctl_at practitioner' -a show -d "show a practitioner's profile"
 complete -c thctl -n '__thctl_at "practitioner set"' -l npi -x -d 'National Provider Identifier'
@@ -258,6 +263,10 @@ complete -c thctl -n '__thctl_at "practitioner set"' -l license -x -d 'states li
 complete -c thctl -n '__thctl_at "practitioner set"' -l time-zone -x -d 'IANA time zone'
 complete -c thctl -n '__thctl_at "practitioner set"' -l slot-minutes -x -d 'length of a slot'
 complete -c thctl -n '__thctl_at "practitioner set"' -l display-name -x -d 'name in reminders'
+complete -c thctl -n '__thctl_at "practitioner license"' -a add -d 'add licensed states'
+complete -c thctl -n '__thctl_at "practitioner license"' -a remove -d 'remove licensed states'
+complete -c thctl -n '__thctl_at "practitioner license add"' -l state -x -d 'states, e.g. CA,OR'
+complete -c thctl -n '__thctl_at "practitioner license remove"' -l state -x -d 'states, e.g. CA,OR'
 
 # appointment
 set -l __thctl_statuses scheduled checked_in in_progress completed cancelled no_show
@@ -272,6 +281,14 @@ complete -c thctl -n '__thctl_at "appointment list"' -l status -x -a "$__thctl_s
 complete -c thctl -n '__thctl_at "appointment list"' -l tz -x -d 'time zone of the times'
 complete -c thctl -n '__thctl_at "appointment show"' -l tz -x -d 'time zone of the times'
 complete -c thctl -n '__thctl_at "appointment cancel"' -l reason -x -d 'why it is cancelled'
+complete -c thctl -n '__thctl_at appointment' -a invite -d 'invite a guest to a visit'
+complete -c thctl -n '__thctl_at appointment' -a invitations -d 'list the guests of a visit'
+complete -c thctl -n '__thctl_at appointment' -a uninvite -d "revoke a guest's invitation"
+complete -c thctl -n '__thctl_at "appointment invite"' -l email -x -d "the guest's email address"
+complete -c thctl -n '__thctl_at "appointment invite"' -l relationship -x \
+    -a 'family_member caregiver interpreter' -d 'who the guest is'
+complete -c thctl -n '__thctl_at "appointment invite"' -l tz -x -d 'time zone of the times'
+complete -c thctl -n '__thctl_at "appointment invitations"' -l tz -x -d 'time zone of the times'
 
 # schedule
 complete -c thctl -n '__thctl_at schedule' -a day -d "a practitioner's appointments of one day"

@@ -1,7 +1,8 @@
 // thctl appointment and thctl schedule: the front desk's view of bookings.
 // `appointment list` filters appointments, `appointment show` reads one,
-// `appointment cancel` cancels one with a reason, and `schedule day` prints
-// a practitioner's day. Times are shown in --tz (an IANA zone; the
+// `appointment cancel` cancels one with a reason, `appointment invite`,
+// `invitations` and `uninvite` manage the guests of a video visit, and
+// `schedule day` prints a practitioner's day. Times are shown in --tz (an IANA zone; the
 // practitioner's own for `schedule day`, UTC otherwise). These read patient
 // data, so they need a token of a role holding appointment.read (front desk,
 // clinical staff); the local operator has none.
@@ -31,6 +32,14 @@ struct AppointmentOptions {
   std::string status;
   std::string tz;
   std::string reason;
+  std::string email;
+  std::string relationship;
+  std::string invitation;
+};
+
+const std::vector<Column> kInvitationColumns = {
+    {"id", "id"},         {"relationship", "relationship"}, {"email", "email"},
+    {"status", "status"}, {"expires_at", "expires"},        {"created_by", "invited by"},
 };
 
 // `path` with "name=value" added to its query, when value is not empty.
@@ -93,6 +102,55 @@ Status cancel_appointment(CommandEnv& env, ApiClient& client, const AppointmentO
   return ok_status();
 }
 
+// The invitation's link goes to the invitee by email only; the reply, and
+// so this output, never holds it.
+Status invite_guest(CommandEnv& env, ApiClient& client, const AppointmentOptions& options) {
+  auto id = path_segment(options.id, "an appointment id");
+  if (!id.ok()) {
+    return id.error();
+  }
+  Poco::JSON::Object::Ptr body = new Poco::JSON::Object;
+  body->set("email", options.email);
+  body->set("relationship", options.relationship);
+  auto invitation = call_object(
+      client, "POST", with_query("/api/v1/appointments/" + *id + "/invitations", "tz", options.tz),
+      body);
+  if (!invitation.ok()) {
+    return invitation.error();
+  }
+  show_record(env, *invitation, kInvitationColumns);
+  return ok_status();
+}
+
+Status list_invitations(CommandEnv& env, ApiClient& client, const AppointmentOptions& options) {
+  auto id = path_segment(options.id, "an appointment id");
+  if (!id.ok()) {
+    return id.error();
+  }
+  auto invitations = get_items(
+      client, with_query("/api/v1/appointments/" + *id + "/invitations", "tz", options.tz));
+  if (!invitations.ok()) {
+    return invitations.error();
+  }
+  show_listing(env, *invitations, kInvitationColumns);
+  return ok_status();
+}
+
+Status uninvite_guest(CommandEnv& env, ApiClient& client, const AppointmentOptions& options) {
+  auto id = path_segment(options.id, "an appointment id");
+  auto invitation = path_segment(options.invitation, "an invitation id");
+  if (!id.ok() || !invitation.ok()) {
+    return id.ok() ? invitation.error() : id.error();
+  }
+  auto reply =
+      call_object(client, "DELETE", "/api/v1/appointments/" + *id + "/invitations/" + *invitation);
+  if (!reply.ok()) {
+    return reply.error();
+  }
+  show_done(env, *reply, "revoked invitation '" + options.invitation + "'");
+  return ok_status();
+}
+
 Status day_schedule(CommandEnv& env, ApiClient& client, const AppointmentOptions& options) {
   auto id = path_segment(options.practitioner, "a practitioner's user id");
   if (!id.ok()) {
@@ -107,7 +165,8 @@ Status day_schedule(CommandEnv& env, ApiClient& client, const AppointmentOptions
 
 void register_appointment_command(CLI::App& app, CommandEnv& env) {
   auto options = std::make_shared<AppointmentOptions>();
-  CLI::App* appointment = app.add_subcommand("appointment", "List, read and cancel appointments");
+  CLI::App* appointment =
+      app.add_subcommand("appointment", "List, read and cancel appointments; invite guests");
   appointment->require_subcommand(1);
 
   CLI::App* list =
@@ -131,6 +190,28 @@ void register_appointment_command(CLI::App& app, CommandEnv& env) {
   cancel->add_option("id", options->id, "ID of the appointment")->required();
   cancel->add_option("--reason", options->reason, "why it is cancelled (kept encrypted)")
       ->required();
+
+  CLI::App* invite =
+      add_verb(*appointment, "invite", "Invite a guest to a video visit by email", env,
+               [&env, options](ApiClient& c) { return invite_guest(env, c, *options); });
+  invite->add_option("id", options->id, "ID of the appointment")->required();
+  invite->add_option("--email", options->email, "the guest's email address")->required();
+  invite->add_option("--relationship", options->relationship, "who the guest is")
+      ->required()
+      ->check(CLI::IsMember({"family_member", "caregiver", "interpreter"}));
+  invite->add_option("--tz", options->tz, "time zone to show times in (default UTC)");
+
+  CLI::App* invitations =
+      add_verb(*appointment, "invitations", "List the guests invited to a visit", env,
+               [&env, options](ApiClient& c) { return list_invitations(env, c, *options); });
+  invitations->add_option("id", options->id, "ID of the appointment")->required();
+  invitations->add_option("--tz", options->tz, "time zone to show times in (default UTC)");
+
+  CLI::App* uninvite =
+      add_verb(*appointment, "uninvite", "Revoke a guest's invitation and session", env,
+               [&env, options](ApiClient& c) { return uninvite_guest(env, c, *options); });
+  uninvite->add_option("id", options->id, "ID of the appointment")->required();
+  uninvite->add_option("invitation", options->invitation, "ID of the invitation")->required();
 }
 
 void register_schedule_command(CLI::App& app, CommandEnv& env) {

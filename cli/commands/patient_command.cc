@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "commands/command.h"
+#include "commands/csv_import.h"
 
 namespace th::cli {
 namespace {
@@ -42,6 +43,12 @@ struct PatientOptions {
   std::string email;
   std::string address;
   std::string target;  // ID or MRN
+  std::string file;
+};
+
+const std::vector<Column> kImportedColumns = {
+    {"id", "id"},
+    {"mrn", "MRN"},
 };
 
 Status create_patient(CommandEnv& env, ApiClient& client, const PatientOptions& options) {
@@ -92,6 +99,10 @@ Status show_patient(CommandEnv& env, ApiClient& client, const std::string& targe
   return ok_status();
 }
 
+Status import_patients(CommandEnv& env, ApiClient& client, const std::string& file) {
+  return import_csv_file(env, client, file, "/api/v1/patients/import", kImportedColumns);
+}
+
 }  // namespace
 
 void register_patient_command(CLI::App& app, CommandEnv& env) {
@@ -114,6 +125,13 @@ void register_patient_command(CLI::App& app, CommandEnv& env) {
   create->add_option("--phone", options->phone, "telephone number");
   create->add_option("--email", options->email, "e-mail address");
   create->add_option("--address", options->address, "postal address");
+
+  add_verb(*patient, "import", "Register the patients of a CSV file, all or none", env,
+           [&env, options](ApiClient& c) { return import_patients(env, c, options->file); })
+      ->add_option("file", options->file,
+                   "CSV with a header: mrn,given_name,family_name,birth_date,sex,state and "
+                   "optionally phone,email,address")
+      ->required();
 
   add_verb(*patient, "list", "List patients' demographics", env,
            [&env](ApiClient& c) { return list_patients(env, c); });

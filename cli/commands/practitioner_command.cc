@@ -24,8 +24,26 @@ struct PractitionerOptions {
   std::string licenses;
   std::string time_zone;
   int slot_minutes = 20;
+  std::string states;  // license add|remove
   std::string display_name;
 };
+
+Status change_licenses(CommandEnv& env, ApiClient& client, const PractitionerOptions& options,
+                       const char* change) {
+  auto user = path_segment(options.user, "a user id or username");
+  if (!user.ok()) {
+    return user.error();
+  }
+  Poco::JSON::Object::Ptr body = new Poco::JSON::Object;
+  body->set(change, options.states);
+  auto practitioner =
+      call_object(client, "POST", "/api/v1/practitioners/" + *user + "/licenses", body);
+  if (!practitioner.ok()) {
+    return practitioner.error();
+  }
+  show_record(env, *practitioner, kPractitionerColumns);
+  return ok_status();
+}
 
 Status set_practitioner(CommandEnv& env, ApiClient& client, const PractitionerOptions& options) {
   auto user = path_segment(options.user, "a user id or username");
@@ -88,6 +106,24 @@ void register_practitioner_command(CLI::App& app, CommandEnv& env) {
       ->capture_default_str();
   set->add_option("--display-name", options->display_name,
                   "name patients read in reminders, e.g. \"Dr. Lee\"");
+
+  CLI::App* license = practitioner->add_subcommand("license",
+                                                   "Add or remove the states a practitioner is "
+                                                   "licensed in");
+  license->require_subcommand(1);
+  const std::pair<const char*, const char*> kLicenseVerbs[] = {
+      {"add", "Add states to a practitioner's licenses"},
+      {"remove", "Remove states from a practitioner's licenses"},
+  };
+  for (const auto& [verb, description] : kLicenseVerbs) {
+    const std::string change = verb;
+    CLI::App* command =
+        add_verb(*license, verb, description, env, [&env, options, change](ApiClient& c) {
+          return change_licenses(env, c, *options, change.c_str());
+        });
+    command->add_option("user", options->user, "ID or USERNAME of the practitioner")->required();
+    command->add_option("--state", options->states, "states, e.g. CA or CA,OR")->required();
+  }
 
   add_verb(*practitioner, "list", "List practitioners", env,
            [&env](ApiClient& c) { return list_practitioners(env, c); });

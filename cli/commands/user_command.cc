@@ -3,14 +3,10 @@
 #include <memory>
 
 #include "commands/command.h"
-#include "config/small_file.h"
+#include "commands/csv_import.h"
 
 namespace th::cli {
 namespace {
-
-// The daemon limits request bodies itself; this keeps a mistaken argument
-// (a disk image, say) from being read into memory first.
-constexpr std::size_t kMaxImportBytes = 16 * 1024 * 1024;
 
 const std::vector<Column> kUserColumns = {
     {"id", "id"},
@@ -151,44 +147,8 @@ Status reissue_enrolment(CommandEnv& env, ApiClient& client, const std::string& 
   return ok_status();
 }
 
-// The daemon refuses the whole file when any row is bad and names every bad
-// row; they go to stderr as FILE:LINE: message, the way compilers report.
-void print_import_problems(const std::string& file, const Poco::JSON::Object::Ptr& detail) {
-  const Poco::JSON::Array::Ptr rows = detail ? detail->getArray("rows") : nullptr;
-  if (!rows) {
-    return;
-  }
-  for (std::size_t i = 0; i < rows->size(); ++i) {
-    const auto row = rows->getObject(static_cast<unsigned>(i));
-    const std::string line = field_text(row, "line");
-    std::cerr << file << (line.empty() || line == "0" ? "" : ":" + line) << ": "
-              << field_text(row, "message") << "\n";
-  }
-}
-
 Status import_users(CommandEnv& env, ApiClient& client, const std::string& file) {
-  auto text = read_small_file(file, kMaxImportBytes, "import file");
-  if (!text.ok()) {
-    return text.error();
-  }
-  Poco::JSON::Object::Ptr detail;
-  auto reply = client.call_text("POST", "/api/v1/users/import", *text, "text/csv", &detail);
-  if (!reply.ok()) {
-    print_import_problems(file, detail);
-    return reply.error();
-  }
-  const Poco::JSON::Array::Ptr created =
-      reply->type() == typeid(Poco::JSON::Object::Ptr)
-          ? reply->extract<Poco::JSON::Object::Ptr>()->getArray("items")
-          : nullptr;
-  if (!created) {
-    return Error(ErrorCode::kInternal, "the daemon's reply has no 'items' list");
-  }
-  if (env.options.quiet) {
-    return ok_status();
-  }
-  print_listing(*env.out, env.options.output, created, kImportedColumns);
-  return ok_status();
+  return import_csv_file(env, client, file, "/api/v1/users/import", kImportedColumns);
 }
 
 }  // namespace

@@ -47,6 +47,7 @@
 #include "server/routes/auth_routes.h"
 #include "server/routes/calendar_routes.h"
 #include "server/routes/integrity_routes.h"
+#include "server/routes/invitation_routes.h"
 #include "server/routes/key_routes.h"
 #include "server/routes/message_routes.h"
 #include "server/routes/patient_routes.h"
@@ -61,6 +62,7 @@
 #include "storage/integrity_scanner.h"
 #include "storage/key_ring_protection.h"
 #include "storage/migration.h"
+#include "storage/sealed_table_checker.h"
 #include "version.h"
 
 namespace th::server {
@@ -202,6 +204,8 @@ scheduling::SchedulingSettings scheduling_settings_from(const SchedulingConfig& 
   scheduling::SchedulingSettings settings;
   settings.check_in_opens_minutes = config.check_in_opens_minutes;
   settings.booking_horizon_days = config.booking_horizon_days;
+  settings.guest_link_grace_minutes = config.guest_link_grace_minutes;
+  settings.guest_session_minutes = config.guest_session_minutes;
   return settings;
 }
 
@@ -397,6 +401,7 @@ Status Daemon::start() {
   add_calendar_routes(*router_, *notify_, *access_, context_);
   add_message_routes(*router_, *messaging_, context_);
   add_websocket_routes(*router_, *hub_, context_, origin_of(config_.server.public_base_url));
+  add_invitation_routes(*router_, *scheduling_, context_);
   TH_RETURN_IF_ERROR(router_->validate());
   add_gauges();
 
@@ -462,7 +467,6 @@ Status Daemon::open_access_control() {
   }
   access_ = std::make_unique<AccessServices>(*database_, *protection_, *audit_log_, clock_,
                                              auth_settings_from(config_.auth));
-  authenticator_ = std::make_unique<SessionAuthenticator>(access_->cache);
   integrity_ = std::make_unique<storage::IntegrityScanner>(*database_);
   access::register_personal_tables(*integrity_, *protection_);
   scheduling_ = std::make_unique<scheduling::SchedulingServices>(
@@ -474,6 +478,10 @@ Status Daemon::open_access_control() {
       messaging::MessagingDeps{*database_, *conversations_, *messages_, access_->users,
                                access_->care_teams, *audit_log_, clock_});
   messaging::register_messaging_tables(*integrity_, *protection_);
+  integrity_->add(std::make_unique<storage::SealedTableChecker>(
+      scheduling::GuestInvitationStore::layout(), *protection_));
+  authenticator_ =
+      std::make_unique<SessionAuthenticator>(access_->cache, &scheduling_->invitations);
   return ok_status();
 }
 
@@ -582,6 +590,7 @@ Status Daemon::open_notifications() {
   reminders_ = std::make_unique<notify::AppointmentReminders>(notify_->notifier, access_->patients,
                                                               scheduling_->practitioners);
   scheduling_->observers.add(*reminders_);
+  scheduling_->invitations.set_notices(notify_->invitation_mailer.get());
   if (!notify_->dispatcher.has_sender(notify::Channel::kEmail) &&
       !notify_->dispatcher.has_sender(notify::Channel::kSms)) {
     spdlog::info("reminders: no [smtp] host or [sms] url configured; no messages will be sent");

@@ -97,6 +97,32 @@ Result<notify::ReminderSettings> reminder_settings(const Config& config) {
   return settings;
 }
 
+Result<notify::InvitationMailSettings> invitation_settings(const Config& config) {
+  const RemindersConfig& reminders = config.reminders;
+  const auto allowed = std::span<const std::string_view>(notify::kInvitationPlaceholders);
+  auto subject =
+      parse_template("reminders.invitation_subject", reminders.invitation_subject, allowed);
+  auto body = parse_template("reminders.invitation_body", reminders.invitation_body, allowed);
+  auto link = parse_template("reminders.invitation_link_path", reminders.invitation_link_path,
+                             notify::kInvitationLinkPlaceholders);
+  for (const auto* parsed : {&subject, &body, &link}) {
+    if (!parsed->ok()) {
+      return parsed->error();
+    }
+  }
+  notify::InvitationMailSettings settings;
+  settings.email_enabled = !config.smtp.host.empty();
+  settings.subject = std::move(*subject);
+  settings.body = std::move(*body);
+  settings.link_base = effective_public_base_url(config.server);
+  settings.link_path = std::move(*link);
+  settings.clinic_name = reminders.clinic_name;
+  settings.date_format = reminders.date_format;
+  settings.time_format = reminders.time_format;
+  settings.time_zone = reminders.default_time_zone;
+  return settings;
+}
+
 Result<std::string> optional_secret(std::string_view key, const std::string& reference) {
   if (reference.empty()) {
     return std::string();
@@ -179,6 +205,10 @@ Result<std::unique_ptr<NotifyServices>> NotifyServices::create(const Config& con
   if (!settings.ok()) {
     return settings.error();
   }
+  auto invitations = invitation_settings(config);
+  if (!invitations.ok()) {
+    return invitations.error();
+  }
   notify::CalendarFeedSettings feed;
   feed.attendee = *notify::parse_feed_attendee(config.calendar.attendee);
   feed.event_summary = config.calendar.event_summary;
@@ -204,6 +234,10 @@ Result<std::unique_ptr<NotifyServices>> NotifyServices::create(const Config& con
       database, protection, clock, std::move(*settings), std::move(feed), std::move(options));
   TH_RETURN_IF_ERROR(add_senders(config, clock, node_name, services->dispatcher));
   services->notifier.set_wake([dispatcher = &services->dispatcher] { dispatcher->wake(); });
+  services->invitation_mailer =
+      std::make_unique<notify::InvitationMailer>(services->outbox, std::move(*invitations), clock);
+  services->invitation_mailer->set_wake(
+      [dispatcher = &services->dispatcher] { dispatcher->wake(); });
   services->public_base_url = effective_public_base_url(config.server);
   services->feed_past_days = config.calendar.past_days;
   services->feed_future_days = config.calendar.future_days;

@@ -16,6 +16,7 @@
 #include "notify/calendar_feed.h"
 #include "notify/calendar_token_store.h"
 #include "notify/contact_opt_out_store.h"
+#include "notify/invitation_mailer.h"
 #include "notify/outbox.h"
 #include "notify/outbox_dispatcher.h"
 #include "notify/reminder_planner.h"
@@ -51,6 +52,8 @@ struct NotifyServices {
   notify::CalendarTokenStore tokens;
   notify::AppointmentNotifier notifier;
   notify::OutboxDispatcher dispatcher;
+  // The emails of guests' invitations (scheduling's InvitationNotices).
+  std::unique_ptr<notify::InvitationMailer> invitation_mailer;
   std::string public_base_url;  // feed URLs are built on it
   int feed_past_days = 30;
   int feed_future_days = 365;

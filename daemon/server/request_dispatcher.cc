@@ -297,10 +297,20 @@ void RequestDispatcher::audit_denial(const ApiRequest& request, const Error& err
 
 Status RequestDispatcher::authorize(const Route& route, const ApiRequest& request) {
   const access::Principal& principal = request.principal;
+  const bool guest = principal.kind == access::PrincipalKind::kGuest;
   switch (route.access.kind()) {
     case Access::Kind::kPublic:
       return ok_status();
+    case Access::Kind::kGuest:
+      if (principal.is_authenticated() && !guest) {
+        return Error(ErrorCode::kPermissionDenied, "guest_only: this is for invited guests");
+      }
+      break;
     case Access::Kind::kAuthenticated:
+      // A guest session reaches its visit, not the signed-in users' API.
+      if (guest) {
+        return Error(ErrorCode::kPermissionDenied, "guest_session: guests reach only their visit");
+      }
       break;
     case Access::Kind::kPermission:
       if (principal.is_authenticated() &&

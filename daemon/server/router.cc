@@ -86,6 +86,7 @@ Status Router::validate() const {
         break;
       case Access::Kind::kPublic:
       case Access::Kind::kAuthenticated:
+      case Access::Kind::kGuest:
         break;
     }
     if (!route.handler) {

@@ -2,7 +2,9 @@
 //
 // Every route must declare its access when it is added: public (no
 // credentials, e.g. /healthz), authenticated (any signed-in principal, e.g.
-// /api/v1/me), or a named permission. validate() refuses a table with a route
+// /api/v1/me), a named permission, or guest (only an invited visit
+// participant's guest session, e.g. /api/v1/guest/visit). Guest sessions
+// pass no other kind of route but public ones. validate() refuses a table with a route
 // that declared nothing or named an unknown permission, and the daemon does
 // not start with such a table: deny by default is enforced by construction.
 //
@@ -27,12 +29,13 @@ namespace th::server {
 
 class Access {
  public:
-  enum class Kind { kUndeclared, kPublic, kAuthenticated, kPermission };
+  enum class Kind { kUndeclared, kPublic, kAuthenticated, kPermission, kGuest };
 
   Access() = default;
   static Access public_endpoint() { return Access(Kind::kPublic, ""); }
   static Access authenticated() { return Access(Kind::kAuthenticated, ""); }
   static Access permission(std::string_view name) { return Access(Kind::kPermission, name); }
+  static Access guest() { return Access(Kind::kGuest, ""); }
 
   // Also open to a signed-in user whose role requires MFA before they have
   // enrolled it (enrolment itself, sign-out, who-am-i).

@@ -49,7 +49,14 @@ Result<access::Principal> SessionAuthenticator::authenticate(const ApiRequest& r
   const bool interactive = request.header("X-Background") != "1";
   const std::string authorization = request.header("Authorization");
   if (authorization.starts_with("Bearer ")) {
-    return cache_.authenticate(authorization.substr(7), interactive);
+    const std::string secret = authorization.substr(7);
+    if (secret.starts_with(access::kGuestSessionPrefix)) {
+      if (guests_ == nullptr) {
+        return Error(ErrorCode::kUnauthenticated, "invalid_token: guest sessions are not served");
+      }
+      return guests_->authenticate_guest(secret);
+    }
+    return cache_.authenticate(secret, interactive);
   }
   if (!authorization.empty()) {
     return Error(ErrorCode::kUnauthenticated, "invalid_token: use Authorization: Bearer");

@@ -5,12 +5,15 @@
 // HEAD) must also carry X-CSRF-Token, the value login returned, derived from
 // the session secret so that no other site can know it.
 // Requests with "X-Background: 1" (polling) do not count as activity for the
-// idle timeout. Thread-safe.
+// idle timeout. A bearer secret that begins with access::kGuestSessionPrefix
+// is an invited guest's session and is checked by the GuestCredentials
+// given (refused when there are none). Thread-safe.
 #pragma once
 
 #include <string>
 
 #include "access/credential_cache.h"
+#include "access/guest_credentials.h"
 #include "server/authenticator.h"
 
 namespace th::server {
@@ -26,11 +29,14 @@ std::string presented_credential(const ApiRequest& request);
 
 class SessionAuthenticator final : public Authenticator {
  public:
-  explicit SessionAuthenticator(access::CredentialCache& cache) : cache_(cache) {}
+  explicit SessionAuthenticator(access::CredentialCache& cache,
+                                access::GuestCredentials* guests = nullptr)
+      : cache_(cache), guests_(guests) {}
   Result<access::Principal> authenticate(const ApiRequest& request) override;
 
  private:
   access::CredentialCache& cache_;
+  access::GuestCredentials* guests_;
 };
 
 }  // namespace th::server

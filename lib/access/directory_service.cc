@@ -1,5 +1,6 @@
 #include "access/directory_service.h"
 
+#include <map>
 #include <set>
 
 #include "access/builtin_roles.h"
@@ -16,6 +17,16 @@ UserKind kind_for_role(const std::string& role) {
 
 Error not_found(const std::string& what, const std::string& name) {
   return Error(ErrorCode::kNotFound, "no " + what + " '" + name + "'");
+}
+
+// The outcome of an import transaction: a refusal, which rolls every row
+// back, when any row had a problem.
+Status refuse_on_problems(const std::vector<ImportProblem>& problems) {
+  if (problems.empty()) {
+    return ok_status();
+  }
+  return Error(ErrorCode::kInvalidArgument,
+               std::to_string(problems.size()) + " row(s) are invalid; nothing was imported");
 }
 
 bool looks_like_uuid(const std::string& text) {
@@ -198,11 +209,7 @@ Result<std::vector<CreatedUser>> DirectoryService::import_users(
       }
       created.push_back(std::move(*user));
     }
-    if (!problems.empty()) {
-      return Error(ErrorCode::kInvalidArgument,
-                   std::to_string(problems.size()) + " row(s) are invalid; nothing was imported");
-    }
-    return ok_status();
+    return refuse_on_problems(problems);
   });
   if (!result.ok()) {
     return result.error();
@@ -330,6 +337,83 @@ Result<Patient> DirectoryService::create_patient(Patient patient, const Caller& 
   event.patient_id = patient.id;
   audit(event);
   return patient;
+}
+
+namespace {
+
+std::string csv_value(const CsvKeyedRow& row, std::string_view column) {
+  const auto found = row.values.find(column);
+  return found == row.values.end() ? std::string() : found->second;
+}
+
+Patient patient_from_row(const CsvKeyedRow& row) {
+  Patient patient;
+  patient.mrn = csv_value(row, "mrn");
+  patient.given_name = csv_value(row, "given_name");
+  patient.family_name = csv_value(row, "family_name");
+  patient.birth_date = csv_value(row, "birth_date");
+  patient.sex = csv_value(row, "sex");
+  patient.state = csv_value(row, "state");
+  patient.phone = csv_value(row, "phone");
+  patient.email = csv_value(row, "email");
+  patient.address = csv_value(row, "address");
+  return patient;
+}
+
+}  // namespace
+
+Result<std::vector<Patient>> DirectoryService::import_patients(std::string_view csv,
+                                                               std::vector<ImportProblem>& problems,
+                                                               const Caller& caller) {
+  auto rows =
+      parse_csv_with_header(csv, {"mrn", "given_name", "family_name", "birth_date", "sex", "state"},
+                            {"phone", "email", "address"});
+  if (!rows.ok()) {
+    problems.push_back({0, rows.error().message()});
+    return Error(ErrorCode::kInvalidArgument, "the CSV file is malformed; nothing was imported");
+  }
+  std::vector<Patient> created;
+  auto result = database_.run_write_transaction([&](soci::session& session) -> Status {
+    problems.clear();  // a retried transaction starts over
+    created.clear();
+    // MRNs are personal data: a repeat is reported by the line it repeats,
+    // never by its value.
+    std::map<std::string, std::size_t> first_line_of_mrn;
+    for (const CsvKeyedRow& row : *rows) {
+      Patient patient = patient_from_row(row);
+      const auto [first, fresh] = first_line_of_mrn.emplace(patient.mrn, row.line);
+      if (!fresh) {
+        problems.push_back(
+            {row.line, "the MRN of line " + std::to_string(first->second) + " appears again"});
+        continue;
+      }
+      patient.id = crypto::new_uuid_v4();
+      patient.created_at = clock_.now_micros();
+      patient.updated_at = patient.created_at;
+      if (Status inserted = patients_.insert(session, patient); !inserted.ok()) {
+        problems.push_back({row.line, inserted.error().message()});
+        continue;
+      }
+      created.push_back(std::move(patient));
+    }
+    return refuse_on_problems(problems);
+  });
+  if (!result.ok()) {
+    return result.error();
+  }
+
+  // After the commit, and before any record leaves: fail closed.
+  for (const Patient& patient : created) {
+    auto event = caller.event("create", "patient", patient.id);
+    event.patient_id = patient.id;
+    event.outcome = audit::AuditOutcome::kSuccess;
+    if (Status recorded = audit_.record(std::move(event)); !recorded.ok()) {
+      return Error(ErrorCode::kUnavailable,
+                   "the patients were registered but their audit events could not all be "
+                   "recorded");
+    }
+  }
+  return created;
 }
 
 Result<Patient> DirectoryService::find_patient(const std::string& id_or_mrn) {

@@ -82,6 +82,16 @@ class DirectoryService {
 
   // -- patients --
   Result<Patient> create_patient(Patient patient, const Caller& caller);
+  // Registers the patients of a CSV file with a header (columns: mrn,
+  // given_name, family_name, birth_date, sex, state, and optionally phone,
+  // email, address), all or none, as import_users does. An MRN stored
+  // already, or repeated within the file, is a problem of its line. One
+  // audit event per patient is recorded after the commit; kUnavailable when
+  // the audit log refuses one, and then no record is returned (the patients
+  // exist; the audit log's own alarms say why their events are missing).
+  Result<std::vector<Patient>> import_patients(std::string_view csv,
+                                               std::vector<ImportProblem>& problems,
+                                               const Caller& caller);
   Result<Patient> find_patient(const std::string& id_or_mrn);
   // The id of the stored row an id or MRN names, without opening or checking
   // it (empty when none): for auditing a read that failed with kDataLoss.

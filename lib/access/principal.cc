@@ -12,6 +12,8 @@ std::string_view principal_kind_name(PrincipalKind kind) {
       return "user";
     case PrincipalKind::kService:
       return "service";
+    case PrincipalKind::kGuest:
+      return "guest";
   }
   return "anonymous";
 }

@@ -13,6 +13,7 @@ enum class PrincipalKind {
   kLocalOperator,  // a process of root or the admin group on the admin socket
   kUser,           // a person signed in with a session
   kService,        // a script using a service token
+  kGuest,          // an invited visit participant with a guest session: one visit, nothing else
 };
 
 struct Principal {
@@ -27,6 +28,8 @@ struct Principal {
   // enrolment endpoints (and sign-out) are open until it is.
   bool mfa_enrolment_required = false;
   unsigned local_uid = 0;  // for the local operator: the peer's uid
+  // For guests: the one visit (appointment id) their session reaches.
+  std::string guest_appointment_id;
 
   bool is_authenticated() const { return kind != PrincipalKind::kAnonymous; }
   bool has_permission(std::string_view permission) const {

@@ -179,6 +179,10 @@ struct SchedulingConfig {
   int check_in_opens_minutes = 30;
   // How many days ahead a visit may be booked.
   int booking_horizon_days = 180;
+  // Guest links stay valid until this many minutes after the visit's end.
+  int guest_link_grace_minutes = 30;
+  // How long the session of a redeemed guest link lasts.
+  int guest_session_minutes = 120;
 
   bool operator==(const SchedulingConfig&) const = default;
 };
@@ -235,6 +239,13 @@ struct RemindersConfig {
       "Join here: {link}\n\n{clinic}\n";
   std::string reminder_sms =
       "{clinic}: reminder of your visit with {practitioner} on {date}, {time}. {link}";
+  // The email inviting a guest to a video visit, and the path of its
+  // single-use link, in which {token} is the link's secret.
+  std::string invitation_subject = "Invitation: telehealth visit on {date} at {time}";
+  std::string invitation_body =
+      "You are invited to join a telehealth visit with {practitioner} on {date} at {time}.\n\n"
+      "Join here (the link works once): {link}\n\n{clinic}\n";
+  std::string invitation_link_path = "/guest#token={token}";
 
   bool operator==(const RemindersConfig&) const = default;
 };

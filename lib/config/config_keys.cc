@@ -279,6 +279,21 @@ std::optional<std::string> minute_offsets(const std::string& value) {
               value);
 }
 
+// The path of a guest link: like link_path, with the link's secret as
+// {token}, which it must hold.
+std::optional<std::string> guest_link_path(const std::string& value) {
+  constexpr std::string_view kTokenOnly[] = {"token"};
+  auto parsed = TextTemplate::parse(value, kTokenOnly);
+  const bool plain =
+      value.starts_with('/') && std::none_of(value.begin(), value.end(), [](unsigned char c) {
+        return c <= 0x20 || c == 0x7f || c == '"' || c == '<' || c == '>';
+      });
+  if (!plain || !parsed.ok() || parsed->placeholders().empty()) {
+    return must("be a path starting with '/' that holds {token}", value);
+  }
+  return std::nullopt;
+}
+
 std::optional<std::string> link_path(const std::string& value) {
   if (!value.starts_with('/') ||
       std::any_of(value.begin(), value.end(),
@@ -544,6 +559,12 @@ std::vector<ConfigKey> build_table() {
       integer_key("scheduling.booking_horizon_days", &C::scheduling,
                   &SchedulingConfig::booking_horizon_days, 1, 730,
                   "how many days ahead a visit may be booked"),
+      integer_key("scheduling.guest_link_grace_minutes", &C::scheduling,
+                  &SchedulingConfig::guest_link_grace_minutes, 0, 1440,
+                  "minutes after a visit's end that its guest links expire"),
+      integer_key("scheduling.guest_session_minutes", &C::scheduling,
+                  &SchedulingConfig::guest_session_minutes, 5, 1440,
+                  "minutes a redeemed guest link's session lasts"),
 
       string_key("reminders.offsets_minutes", &C::reminders, &RemindersConfig::offsets_minutes,
                  minute_offsets, "minutes before the start at which reminders are sent"),
@@ -596,6 +617,14 @@ std::vector<ConfigKey> build_table() {
                  message_template(kMessagePlaceholders, true), "text of a reminder email"),
       string_key("reminders.reminder_sms", &C::reminders, &RemindersConfig::reminder_sms,
                  message_template(kMessagePlaceholders, false), "text of a reminder SMS"),
+      string_key("reminders.invitation_subject", &C::reminders,
+                 &RemindersConfig::invitation_subject,
+                 message_template(kMessagePlaceholders, false), "subject of a guest's invitation"),
+      string_key("reminders.invitation_body", &C::reminders, &RemindersConfig::invitation_body,
+                 message_template(kMessagePlaceholders, true), "text of a guest's invitation"),
+      string_key("reminders.invitation_link_path", &C::reminders,
+                 &RemindersConfig::invitation_link_path, guest_link_path,
+                 "path of a guest's single-use link, after server.public_base_url"),
 
       string_key("smtp.host", &C::smtp, &SmtpConfig::host, host_name,
                  "mail submission server; empty sends no email"),

@@ -22,7 +22,7 @@ storage::StoredFields tagged_fields(const std::string& subject_enc, const std::s
 
 const storage::SealedTableLayout& ConversationStore::layout() {
   static const storage::SealedTableLayout layout{
-      kTable, "id", {{"subject", "subject_enc"}}, {"kind", "patient_id", "created_by"}, true};
+      kTable, "id", {{"subject", "subject_enc"}}, {"kind", "patient_id", "created_by"}, {}, true};
   return layout;
 }
 

@@ -23,7 +23,8 @@ storage::StoredFields tagged_fields(const std::string& body_enc, const Message& 
 
 const storage::SealedTableLayout& MessageStore::layout() {
   static const storage::SealedTableLayout layout{
-      kTable, "id", {{"body", "body_enc"}}, {"conversation_id", "sender_id", "client_ref"}, true};
+      kTable, "id", {{"body", "body_enc"}}, {"conversation_id", "sender_id", "client_ref"},
+      {},     true};
   return layout;
 }
 

@@ -99,6 +99,39 @@ std::string join_license_states(const std::vector<std::string>& states) {
   return joined;
 }
 
+Status change_license_states(Practitioner& practitioner, const std::vector<std::string>& added,
+                             const std::vector<std::string>& removed) {
+  if (added.empty() && removed.empty()) {
+    return Error(ErrorCode::kInvalidArgument, "name at least one state to add or remove");
+  }
+  for (const std::string& state : added) {
+    if (!access::is_us_state_code(state)) {
+      return Error(ErrorCode::kInvalidArgument,
+                   "license state '" + state + "' is not a US state or territory code");
+    }
+    if (std::ranges::find(removed, state) != removed.end()) {
+      return Error(ErrorCode::kInvalidArgument,
+                   "license state '" + state + "' is both added and removed");
+    }
+  }
+  for (const std::string& state : removed) {
+    if (!is_licensed_in(practitioner, state)) {
+      return Error(ErrorCode::kInvalidArgument,
+                   "the practitioner holds no license in '" + state + "' to remove");
+    }
+  }
+
+  std::vector<std::string> states = practitioner.license_states;
+  std::erase_if(states, [&](const std::string& state) {
+    return std::ranges::find(removed, state) != removed.end();
+  });
+  states.insert(states.end(), added.begin(), added.end());
+  std::ranges::sort(states);
+  states.erase(std::unique(states.begin(), states.end()), states.end());
+  practitioner.license_states = std::move(states);
+  return ok_status();
+}
+
 bool is_licensed_in(const Practitioner& practitioner, std::string_view state) {
   return std::ranges::binary_search(practitioner.license_states, state);
 }

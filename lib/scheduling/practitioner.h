@@ -41,6 +41,16 @@ bool is_valid_npi(std::string_view npi);
 std::vector<std::string> parse_license_states(std::string_view text);
 std::string join_license_states(const std::vector<std::string>& states);
 
+// Adds the states of `added` to the practitioner's licenses and takes those
+// of `removed` away (both as parse_license_states gives them), keeping the
+// list sorted and unique. Adding a state held already changes nothing.
+// kInvalidArgument, with the practitioner unchanged, when both lists are
+// empty, a state is not a US state or territory code, a state is both added
+// and removed, or a removed state is not held.
+[[nodiscard]] Status change_license_states(Practitioner& practitioner,
+                                           const std::vector<std::string>& added,
+                                           const std::vector<std::string>& removed);
+
 bool is_licensed_in(const Practitioner& practitioner, std::string_view state);
 
 // kPermissionDenied saying which state the practitioner is not licensed in

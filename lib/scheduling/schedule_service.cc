@@ -33,17 +33,11 @@ Result<Practitioner> ScheduleService::put_practitioner(const std::string& user,
   profile.updated_at = deps_.clock.now_micros();
   auto stored =
       deps_.database.run_write_transaction([&](soci::session& session) -> Result<Practitioner> {
-        auto found = deps_.users.find_by_id(session, user);
-        if (found.ok() && !found->has_value()) {
-          found = deps_.users.find_by_username(session, user);
-        }
+        auto found = resolve_user(session, user);
         if (!found.ok()) {
           return found.error();
         }
-        if (!found->has_value()) {
-          return Error(ErrorCode::kNotFound, "no user '" + user + "'");
-        }
-        const access::User& account = **found;
+        const access::User& account = *found;
         if (account.kind != access::UserKind::kStaff ||
             account.status != access::UserStatus::kActive) {
           return Error(ErrorCode::kInvalidArgument, "practitioners are active staff users");
@@ -56,6 +50,57 @@ Result<Practitioner> ScheduleService::put_practitioner(const std::string& user,
     audit_change(caller.event("update", "practitioner", stored->user_id));
   }
   return stored;
+}
+
+Result<Practitioner> ScheduleService::change_licenses(const std::string& user,
+                                                      const std::vector<std::string>& added,
+                                                      const std::vector<std::string>& removed,
+                                                      const access::Caller& caller) {
+  const UnixMicros now = deps_.clock.now_micros();
+  auto changed =
+      deps_.database.run_write_transaction([&](soci::session& session) -> Result<Practitioner> {
+        auto account = resolve_user(session, user);
+        if (!account.ok()) {
+          return account.error();
+        }
+        auto practitioner = deps_.practitioners.find(session, account->id);
+        if (!practitioner) {
+          return no_practitioner(account->id);
+        }
+        TH_RETURN_IF_ERROR(change_license_states(*practitioner, added, removed));
+        practitioner->updated_at = now;
+        TH_RETURN_IF_ERROR(deps_.practitioners.put(session, *practitioner));
+        return *practitioner;
+      });
+  if (!changed.ok()) {
+    return changed;
+  }
+  // States are no personal data: the trail names them.
+  const std::pair<const char*, const std::vector<std::string>*> changes[] = {
+      {"license_add", &added}, {"license_remove", &removed}};
+  for (const auto& [action, states] : changes) {
+    if (!states->empty()) {
+      auto event = caller.event(action, "practitioner", changed->user_id);
+      event.reason = "states " + join_license_states(*states);
+      audit_change(std::move(event));
+    }
+  }
+  return changed;
+}
+
+Result<access::User> ScheduleService::resolve_user(soci::session& session,
+                                                   const std::string& user) {
+  auto found = deps_.users.find_by_id(session, user);
+  if (found.ok() && !found->has_value()) {
+    found = deps_.users.find_by_username(session, user);
+  }
+  if (!found.ok()) {
+    return found.error();
+  }
+  if (!found->has_value()) {
+    return Error(ErrorCode::kNotFound, "no user '" + user + "'");
+  }
+  return std::move(**found);
 }
 
 Result<std::vector<Practitioner>> ScheduleService::list_practitioners() {

@@ -69,6 +69,15 @@ class ScheduleService {
   // staff, or invalid fields.
   Result<Practitioner> put_practitioner(const std::string& user, Practitioner profile,
                                         const access::Caller& caller);
+  // Adds and removes license states of an existing practitioner (by user id
+  // or username) in one transaction, as change_license_states describes;
+  // kNotFound when the user has no profile. Booking reads the profile in
+  // its own transaction, so the next booking sees the change. Audited as
+  // license_add and license_remove, naming the states.
+  Result<Practitioner> change_licenses(const std::string& user,
+                                       const std::vector<std::string>& added,
+                                       const std::vector<std::string>& removed,
+                                       const access::Caller& caller);
   Result<std::vector<Practitioner>> list_practitioners();
   Result<Practitioner> find_practitioner(const std::string& user_id);
 
@@ -98,6 +107,8 @@ class ScheduleService {
  private:
   Result<std::vector<Slot>> slots_of(soci::session& session, const Practitioner& practitioner,
                                      const VisitType& type, const TimeWindow& span);
+  // The user an id or username names; kNotFound when none.
+  Result<access::User> resolve_user(soci::session& session, const std::string& user);
   void audit_change(audit::AuditEvent event);
 
   ScheduleServiceDeps deps_;

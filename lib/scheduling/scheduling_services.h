@@ -3,7 +3,8 @@
 // shared by every request thread (each member is thread-safe). Building it
 // registers the appointment relationship with the patient scope, so it must
 // happen before requests are served; observers and queue publishers are
-// added to `observers` at the same time.
+// added to `observers` at the same time (the invitation service is one:
+// a cancelled visit revokes its guests' links).
 #pragma once
 
 #include "access/patient_scope.h"
@@ -16,6 +17,8 @@
 #include "scheduling/appointment_store.h"
 #include "scheduling/appointment_updater.h"
 #include "scheduling/availability_store.h"
+#include "scheduling/guest_invitation_store.h"
+#include "scheduling/invitation_service.h"
 #include "scheduling/practitioner_store.h"
 #include "scheduling/schedule_calendar.h"
 #include "scheduling/schedule_service.h"
@@ -43,8 +46,12 @@ struct SchedulingServices {
                   patients, audit, clock, settings}),
         bookings({database, appointments, practitioners, visit_types, calendar, patients, access,
                   updater, observers, audit, clock, settings}),
-        visits({database, appointments, practitioners, access, updater, audit, clock, settings}) {
+        visits({database, appointments, practitioners, access, updater, audit, clock, settings}),
+        invitation_store(protection),
+        invitations({database, appointments, practitioners, invitation_store, access, audit, clock,
+                     settings}) {
     scope.add_relationship(relationship);
+    observers.add(invitations);
   }
   SchedulingServices(const SchedulingServices&) = delete;
   SchedulingServices& operator=(const SchedulingServices&) = delete;
@@ -62,6 +69,8 @@ struct SchedulingServices {
   ScheduleService schedule;
   AppointmentService bookings;
   VisitService visits;
+  GuestInvitationStore invitation_store;
+  InvitationService invitations;
 };
 
 }  // namespace th::scheduling

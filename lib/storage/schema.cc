@@ -548,6 +548,49 @@ Migration user_and_grant_tags_migration() {
   return migration;
 }
 
+// 11: guests of video visits. An invitation holds the invitee's email sealed
+// and the SHA-256 of its single-use link secret (unique, so a secret names
+// one invitation); a redeemed invitation's guest session holds the hash of
+// its own secret and the one visit it reaches, for the real-time hub to
+// check. Revoking an invitation stamps its sessions' revoked_at.
+Migration visit_invitations_migration() {
+  static constexpr std::string_view kStatements[] = {
+      "CREATE TABLE visit_invitations ("
+      " id TEXT PRIMARY KEY,"
+      " appointment_id TEXT NOT NULL REFERENCES appointments(id),"
+      " patient_id TEXT NOT NULL,"
+      " relationship TEXT NOT NULL,"
+      " email_enc TEXT NOT NULL,"
+      " status TEXT NOT NULL,"
+      " expires_at BIGINT NOT NULL,"
+      " created_by TEXT NOT NULL,"
+      " created_at BIGINT NOT NULL,"
+      " redeemed_at BIGINT NOT NULL,"
+      " revoked_at BIGINT NOT NULL,"
+      " revoked_by TEXT NOT NULL,"
+      " revoke_reason TEXT NOT NULL,"
+      " token_hash TEXT NOT NULL UNIQUE)",
+      "CREATE INDEX visit_invitations_by_appointment ON visit_invitations(appointment_id)",
+
+      "CREATE TABLE guest_sessions ("
+      " id TEXT PRIMARY KEY,"
+      " invitation_id TEXT NOT NULL REFERENCES visit_invitations(id),"
+      " appointment_id TEXT NOT NULL REFERENCES appointments(id),"
+      " relationship TEXT NOT NULL,"
+      " created_at BIGINT NOT NULL,"
+      " expires_at BIGINT NOT NULL,"
+      " revoked_at BIGINT NOT NULL,"
+      " token_hash TEXT NOT NULL UNIQUE)",
+      "CREATE INDEX guest_sessions_by_invitation ON guest_sessions(invitation_id)",
+  };
+  Migration migration{11, "visit invitations", {}, {}};
+  for (const std::string_view statement : kStatements) {
+    migration.sqlite_statements.push_back(statement);
+    migration.postgresql_statements.push_back(statement);
+  }
+  return migration;
+}
+
 }  // namespace
 
 const std::vector<Migration>& schema_migrations() {
@@ -562,6 +605,7 @@ const std::vector<Migration>& schema_migrations() {
       notify_migration(),
       messaging_migration(),
       user_and_grant_tags_migration(),
+      visit_invitations_migration(),
   };
   return migrations;
 }

@@ -86,6 +86,7 @@ TABLE = [
     ("401 403 403 403 403 403 ok  403 403 403", "GET /api/v1/emergency-access"),
     ("401 403 403 403 403 403 ok  403 403 403", "POST /api/v1/emergency-access/{id}/review"),
     ("401 403 ok  ok  ok  403 403 403 403 ok", "POST /api/v1/patients"),
+    ("401 403 ok  ok  ok  403 403 403 403 ok", "POST /api/v1/patients/import"),
     ("401 403 ok  ok  ok  ok  403 403 403 403", "GET /api/v1/patients"),
     # The clinical record: own record, or care team; never admin, compliance,
     # front desk or billing, whatever their care-team membership.
@@ -122,6 +123,7 @@ TABLE = [
     ("401 ok  ok  ok  ok  403 403 403 403 403", "GET /api/v1/practitioners/{id}"),
     # NPI and licensure are credentialing: administrators and the operator.
     ("401 403 403 403 403 403 403 ok  403 ok ", "PUT /api/v1/practitioners/{id}"),
+    ("401 403 403 403 403 403 403 ok  403 ok ", "POST /api/v1/practitioners/{id}/licenses"),
     ("401 ok  ok  ok  ok  403 403 403 403 403", "GET /api/v1/practitioners/{id}/availability"),
     ("401 403 ok  403 ok  403 403 403 403 403", "PUT /api/v1/practitioners/{id}/availability"),
     ("401 403 ok  403 ok  403 403 403 403 403", "POST /api/v1/practitioners/{id}/exceptions"),
@@ -143,6 +145,18 @@ TABLE = [
     ("401 ok  ok  ok  ok  403 403 403 403 403", "POST /api/v1/appointments/{id}/complete"),
     ("401 ok  ok  ok  ok  403 403 403 403 403", "POST /api/v1/appointments/{id}/no-show"),
     ("401 ok  ok  ok  ok  403 403 403 403 403", "POST /api/v1/appointments/{id}/urgency"),
+    # Guests of a visit: invited and revoked by those who may write
+    # appointments (the handlers narrow it to the patient, the front desk and
+    # clinical staff in scope); listed by those who may read them.
+    ("401 ok  ok  ok  ok  403 403 403 403 403", "POST /api/v1/appointments/{id}/invitations"),
+    ("401 ok  ok  ok  ok  403 403 403 403 403", "GET /api/v1/appointments/{id}/invitations"),
+    ("401 ok  ok  ok  ok  403 403 403 403 403",
+     "DELETE /api/v1/appointments/{id}/invitations/{invitation}"),
+    # Redeeming a link is how a guest starts: no credentials but the link's
+    # secret. The guest's view of the visit is for guest sessions alone:
+    # every signed-in user, and the operator, is refused it.
+    ("ok  ok  ok  ok  ok  ok  ok  ok  ok  ok ", "POST /api/v1/guest/redeem"),
+    ("401 403 403 403 403 403 403 403 403 403", "GET /api/v1/guest/visit"),
     # The outbox: operators see ids, kinds and errors, never a recipient or
     # a text; retrying is a system change.
     ("401 403 403 403 403 403 403 ok  403 ok ", "GET /api/v1/reminders"),
@@ -269,6 +283,11 @@ def probes(ctx):
                                    {"mrn": fx.unique("MX"), "given_name": "Sam",
                                     "family_name": "Matrix", "birth_date": "1990-01-31",
                                     "sex": "other", "state": "WA"}),
+        # A bad birth date: the whole file is refused after the gate.
+        ("POST", "/api/v1/patients/import"):
+            lambda who, pid: Probe("/api/v1/patients/import", {400},
+                                   "mrn,given_name,family_name,birth_date,sex,state\n"
+                                   "MX-IMPORT,Sam,Matrix,1990-02-30,other,WA\n", "text/csv"),
         ("GET", "/api/v1/patients"): lambda who, pid: Probe("/api/v1/patients", {200}),
         ("GET", "/api/v1/patients/{id}"):
             lambda who, pid: Probe("/api/v1/patients/" + pid, {200}),
@@ -311,6 +330,9 @@ def probes(ctx):
             lambda who, pid: Probe("/api/v1/practitioners/" + fx.random_id(), {404}),
         ("PUT", "/api/v1/practitioners/{id}"):
             lambda who, pid: Probe("/api/v1/practitioners/" + spare, {400}, {}),
+        ("POST", "/api/v1/practitioners/{id}/licenses"):
+            lambda who, pid: Probe("/api/v1/practitioners/%s/licenses" % fx.random_id(), {404},
+                                   {"add": ["CA"]}),
         ("GET", "/api/v1/practitioners/{id}/availability"):
             lambda who, pid: Probe("/api/v1/practitioners/%s/availability" % fx.random_id(),
                                    {404}),
@@ -352,6 +374,18 @@ def probes(ctx):
         ("POST", "/api/v1/appointments/{id}/urgency"):
             lambda who, pid: Probe("/api/v1/appointments/%s/urgency" % fx.random_id(), {404},
                                    {"urgent": True}),
+        ("POST", "/api/v1/appointments/{id}/invitations"):
+            lambda who, pid: Probe("/api/v1/appointments/%s/invitations" % fx.random_id(), {404},
+                                   {"email": "guest@example.org", "relationship": "caregiver"}),
+        ("GET", "/api/v1/appointments/{id}/invitations"):
+            lambda who, pid: Probe("/api/v1/appointments/%s/invitations" % fx.random_id(), {404}),
+        ("DELETE", "/api/v1/appointments/{id}/invitations/{invitation}"):
+            lambda who, pid: Probe("/api/v1/appointments/%s/invitations/%s"
+                                   % (fx.random_id(), fx.random_id()), {404}),
+        # Without a token in the body: refused after the gate.
+        ("POST", "/api/v1/guest/redeem"):
+            lambda who, pid: Probe("/api/v1/guest/redeem", {400}, {}),
+        ("GET", "/api/v1/guest/visit"): lambda who, pid: Probe("/api/v1/guest/visit", {200}),
         ("GET", "/api/v1/reminders"): lambda who, pid: Probe("/api/v1/reminders", {200}),
         ("POST", "/api/v1/reminders/{id}/retry"):
             lambda who, pid: Probe("/api/v1/reminders/%s/retry" % fx.random_id(), {404}),

@@ -518,6 +518,43 @@ class SchedulingTest(fx.AccessTestCase):
         self.assertEqual(profile["license_states"], ["CA", "NV"])
 
 
+    def test_thctl_license_add_and_remove_are_seen_by_the_next_booking(self):
+        clinic = Clinic(self.daemon, licenses=("OR",))
+        nevadan = fx.create_patient(self.daemon, state="NV")
+        username = clinic.clinician.username
+
+        refused_before = clinic.book(nevadan["id"], self.slots.take())
+        added = self.daemon.thctl("--output", "json", "practitioner", "license", "add", username,
+                                  "--state", "nv,WA")
+        booked = clinic.book(nevadan["id"], self.slots.take())
+        removed = self.daemon.thctl("--output", "json", "practitioner", "license", "remove",
+                                    username, "--state", "NV")
+        refused_after = clinic.book(nevadan["id"], self.slots.take())
+        not_held = self.daemon.thctl("practitioner", "license", "remove", username, "--state",
+                                     "TX")
+
+        self.assertStatus(refused_before, 403)
+        self.assertEqual(added.returncode, 0, added.stderr)
+        self.assertEqual(json.loads(added.stdout)["license_states"], ["NV", "OR", "WA"])
+        self.assertStatus(booked, 201)
+        self.assertEqual(removed.returncode, 0, removed.stderr)
+        self.assertEqual(json.loads(removed.stdout)["license_states"], ["OR", "WA"])
+        self.assertStatus(refused_after, 403)
+        self.assertIn("NV", refused_after.json()["error"]["message"])
+        self.assertEqual(not_held.returncode, 65, not_held.stderr)
+        bodies = self.daemon.sql("SELECT body FROM audit_events WHERE resource_type = "
+                                 "'practitioner' AND resource_id = '%s' AND action LIKE "
+                                 "'license%%' ORDER BY seq" % clinic.practitioner)
+        events = [json.loads(body) for body in bodies]
+        self.assertEqual([(event["action"], event["reason"]) for event in events],
+                         [("license_add", "states NV,WA"), ("license_remove", "states NV")])
+
+    def test_license_change_needs_user_manage(self):
+        reply = self.daemon.post("/api/v1/practitioners/%s/licenses" % self.clinic.practitioner,
+                                 {"add": ["CA"]}, token=self.clinic.front_desk.token)
+
+        self.assertStatus(reply, 403)
+
 class TwoDaemonRaceTest(fx.AccessTestCase):
     """Two daemons on one database (PostgreSQL, or one SQLite file): bookings
     racing through both for one slot still end with exactly one winner."""

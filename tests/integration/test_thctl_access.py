@@ -375,6 +375,74 @@ class ThctlAccessTest(harness.DaemonTestCase):
         self.assertNotEqual(result.returncode, 0)
         self.assertEqual(len(result.stderr.splitlines()), 1, result.stderr)
 
+    # -- patient import --
+
+    PATIENT_HEADER = "mrn,given_name,family_name,birth_date,sex,state,phone,email,address\n"
+
+    def patient_count(self):
+        return int(self.daemon.sql("SELECT COUNT(*) FROM patients")[0])
+
+    def test_patient_import_of_a_good_file_registers_and_audits_everyone(self):
+        path = self.write_file("good-patients.csv", self.PATIENT_HEADER +
+                               "IMP-2001,Lena,Ortiz,1975-06-30,female,CA,555-0101,,\n"
+                               "IMP-2002,Omar,Haddad,1990-01-15,male,OR,,omar@example.org,\n"
+                               "IMP-2003,Kim,Park,2001-11-02,other,WA,,,\"1 Main St, Apt 2\"\n")
+
+        result = self.daemon.thctl("-o", "json", "patient", "import", path)
+
+        self.assert_exit(result, 0)
+        created = json.loads(result.stdout)
+        self.assertEqual(sorted(row["mrn"] for row in created),
+                         ["IMP-2001", "IMP-2002", "IMP-2003"])
+        for row in created:
+            events = self.daemon.sql("SELECT outcome FROM audit_events WHERE action = 'create' "
+                                     "AND resource_type = 'patient' AND resource_id = '%s'"
+                                     % row["id"])
+            self.assertEqual(events, ["success"], "patient %s has no creation event" % row["id"])
+        shown = self.remote("-o", "json", "patient", "show", "IMP-2003",
+                            token_file=self.provision_service_token("desk-import", "front_desk"))
+        self.assert_exit(shown, 0)
+        self.assertEqual(json.loads(shown.stdout)["address"], "1 Main St, Apt 2")
+
+    def test_patient_import_with_bad_lines_registers_nobody_and_names_every_line(self):
+        path = self.write_file("bad-patients.csv", self.PATIENT_HEADER +
+                               "IMP-3001,Ada,Stone,1960-02-29,female,CA,,,\n"  # 2: good
+                               "IMP-3002,Bo,Lind,1960-13-01,male,CA,,,\n"  # 3: bad date
+                               "MRN-1001,Ana,Ruiz,1980-04-02,female,CA,,,\n"  # 4: stored MRN
+                               "IMP-3004,Cy,Moss,1970-01-01,robot,CA,,,\n"  # 5: bad sex
+                               "IMP-3001,Di,Vega,1971-03-03,female,ZZ,,,\n"  # 6: repeat, state
+                               "IMP-3006,Ed,Wong,1972-04-04,male,NY,,,\n")  # 7: good
+        patients_before = self.patient_count()
+        creations = ("SELECT COUNT(*) FROM audit_events WHERE action = 'create' "
+                     "AND resource_type = 'patient'")
+        events_before = self.daemon.sql(creations)
+
+        result = self.daemon.thctl("patient", "import", path)
+
+        self.assert_exit(result, 65)
+        lines = result.stderr.splitlines()
+        for line in (3, 4, 5, 6):
+            self.assertTrue(any(text.startswith("%s:%d: " % (path, line)) for text in lines),
+                            "line %d is not reported:\n%s" % (line, result.stderr))
+        self.assertFalse(any(":2: " in text or ":7: " in text for text in lines), result.stderr)
+        self.assertTrue(lines[-1].startswith("thctl: error: "), result.stderr)
+        self.assertEqual(len(lines), 5, result.stderr)
+        self.assertIn("the MRN of line 2 appears again", result.stderr)
+        for personal in ("IMP-3001", "MRN-1001", "Stone", "1960-13-01"):
+            self.assertNotIn(personal, result.stderr)
+        self.assertEqual(self.patient_count(), patients_before)
+        self.assertEqual(self.daemon.sql(creations), events_before)
+
+    def test_patient_import_without_a_required_column_names_the_column(self):
+        path = self.write_file("no-state.csv", "mrn,given_name,family_name,birth_date,sex\n"
+                               "IMP-4001,Fay,Nash,1980-05-05,female\n")
+
+        result = self.daemon.thctl("patient", "import", path)
+
+        self.assert_exit(result, 65)
+        self.assertIn("state", result.stderr)
+        self.assertTrue(result.stderr.startswith(path + ": "), result.stderr)
+
     # -- roles, users and sessions --
 
     def test_role_create_grant_revoke(self):

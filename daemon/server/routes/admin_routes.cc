@@ -49,21 +49,7 @@ Result<ApiResponse> import_users(AccessServices& access, ServiceContext& context
   std::vector<access::ImportProblem> problems;
   auto created = access.directory.import_users(request.body, problems, caller_of(request, context));
   if (!created.ok()) {
-    Poco::JSON::Array::Ptr rows = new Poco::JSON::Array;
-    for (const auto& problem : problems) {
-      Poco::JSON::Object::Ptr row = new Poco::JSON::Object;
-      row->set("line", problem.line);
-      row->set("message", problem.message);
-      rows->add(row);
-    }
-    ApiResponse response = ApiResponse::error(created.error());
-    Poco::JSON::Object::Ptr detail = new Poco::JSON::Object;
-    detail->set("code", std::string(error_code_name(created.error().code())));
-    detail->set("message", created.error().message());
-    detail->set("rows", rows);
-    Poco::JSON::Object::Ptr body = new Poco::JSON::Object;
-    body->set("error", detail);
-    return ApiResponse::json(response.status, body);
+    return import_refusal_response(created.error(), problems);
   }
   Poco::JSON::Array::Ptr items = new Poco::JSON::Array;
   for (const auto& user : *created) {

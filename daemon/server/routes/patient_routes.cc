@@ -44,6 +44,26 @@ Result<ApiResponse> create_patient(AccessServices& access, ServiceContext& conte
   return ApiResponse::json(201, patient_json(created));
 }
 
+// The reply names each new record by id and MRN only: enough to match it to
+// the file's rows without sending the file back.
+Result<ApiResponse> import_patients(AccessServices& access, ServiceContext& context,
+                                    ApiRequest& request) {
+  std::vector<access::ImportProblem> problems;
+  auto created =
+      access.directory.import_patients(request.body, problems, caller_of(request, context));
+  if (!created.ok()) {
+    return import_refusal_response(created.error(), problems);
+  }
+  Poco::JSON::Array::Ptr items = new Poco::JSON::Array;
+  for (const auto& patient : *created) {
+    Poco::JSON::Object::Ptr item = new Poco::JSON::Object;
+    item->set("id", patient.id);
+    item->set("mrn", patient.mrn);
+    items->add(item);
+  }
+  return items_response(items);
+}
+
 // Reads one patient under the scope rules, audits the outcome, and only
 // then lets the data out.
 Result<ApiResponse> read_patient(AccessServices& access, ServiceContext& context,
@@ -157,6 +177,8 @@ void add_patient_routes(Router& router, AccessServices& access, ServiceContext& 
   using Kind = access::PatientDataKind;
   router.add("POST", "/api/v1/patients", Access::permission("patient.write"),
              [&](ApiRequest& request) { return create_patient(access, context, request); });
+  router.add("POST", "/api/v1/patients/import", Access::permission("patient.write"),
+             [&](ApiRequest& request) { return import_patients(access, context, request); });
   router.add("GET", "/api/v1/patients", Access::permission("patient.demographics"),
              [&](ApiRequest& request) { return list_patients(access, context, request); });
   router.add(

@@ -111,6 +111,24 @@ ApiResponse items_response(const Poco::JSON::Array::Ptr& items) {
   return ApiResponse::json(200, body);
 }
 
+ApiResponse import_refusal_response(const Error& error,
+                                    const std::vector<access::ImportProblem>& problems) {
+  Poco::JSON::Array::Ptr rows = new Poco::JSON::Array;
+  for (const auto& problem : problems) {
+    Poco::JSON::Object::Ptr row = new Poco::JSON::Object;
+    row->set("line", problem.line);
+    row->set("message", problem.message);
+    rows->add(row);
+  }
+  Poco::JSON::Object::Ptr detail = new Poco::JSON::Object;
+  detail->set("code", std::string(error_code_name(error.code())));
+  detail->set("message", error.message());
+  detail->set("rows", rows);
+  Poco::JSON::Object::Ptr body = new Poco::JSON::Object;
+  body->set("error", detail);
+  return ApiResponse::json(ApiResponse::error(error).status, body);
+}
+
 Result<ApiResponse> status_response(const Status& status) {
   if (!status.ok()) {
     return status.error();

@@ -7,6 +7,7 @@
 
 #include "access/caller.h"
 #include "access/care_team_store.h"
+#include "access/directory_service.h"
 #include "access/emergency_store.h"
 #include "access/patient.h"
 #include "access/role_store.h"
@@ -28,6 +29,11 @@ Poco::JSON::Object::Ptr emergency_grant_json(const access::EmergencyGrant& grant
 
 // {"items": [...]} for a listing.
 ApiResponse items_response(const Poco::JSON::Array::Ptr& items);
+
+// The refusal of a CSV import: the error's status, with the error object
+// carrying "rows": [{"line", "message"}] for every problem found.
+ApiResponse import_refusal_response(const Error& error,
+                                    const std::vector<access::ImportProblem>& problems);
 
 // 200 {"ok": true} for a Status that succeeded, the error otherwise.
 Result<ApiResponse> status_response(const Status& status);

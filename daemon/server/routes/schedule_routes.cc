@@ -12,18 +12,24 @@ using scheduling::SchedulingServices;
 // The days an availability listing covers when none are asked for.
 constexpr int kDefaultListingDays = 28;
 
-Result<std::vector<std::string>> license_states(const Poco::JSON::Object::Ptr& body) {
-  if (!body->has("license_states")) {
-    return Error(ErrorCode::kInvalidArgument, "field 'license_states' is required");
+// A field of state codes, written "CA,OR" or ["CA", "OR"]; an absent
+// field gives none when optional.
+Result<std::vector<std::string>> license_states(const Poco::JSON::Object::Ptr& body,
+                                                const std::string& field, bool required) {
+  if (!body->has(field)) {
+    if (!required) {
+      return std::vector<std::string>();
+    }
+    return Error(ErrorCode::kInvalidArgument, "field '" + field + "' is required");
   }
-  const Poco::Dynamic::Var value = body->get("license_states");
+  const Poco::Dynamic::Var value = body->get(field);
   if (value.isString()) {
     return scheduling::parse_license_states(value.extract<std::string>());
   }
-  Poco::JSON::Array::Ptr array = body->getArray("license_states");
+  Poco::JSON::Array::Ptr array = body->getArray(field);
   if (array.isNull()) {
     return Error(ErrorCode::kInvalidArgument,
-                 "field 'license_states' must be a list of state codes");
+                 "field '" + field + "' must be a list of state codes");
   }
   std::string joined;
   for (std::size_t i = 0; i < array->size(); ++i) {
@@ -40,7 +46,7 @@ Result<ApiResponse> put_practitioner(SchedulingServices& scheduling, ServiceCont
   TH_JSON_BODY(body, request);
   scheduling::Practitioner profile;
   TH_ASSIGN_OR_RETURN(npi, required_string(body, "npi"));
-  TH_ASSIGN_OR_RETURN(states, license_states(body));
+  TH_ASSIGN_OR_RETURN(states, license_states(body, "license_states", true));
   TH_ASSIGN_OR_RETURN(zone, required_string(body, "time_zone"));
   TH_ASSIGN_OR_RETURN(slot, optional_integer(body, "slot_minutes", profile.slot_minutes));
   TH_ASSIGN_OR_RETURN(display_name, optional_string(body, "display_name"));
@@ -52,6 +58,18 @@ Result<ApiResponse> put_practitioner(SchedulingServices& scheduling, ServiceCont
   TH_ASSIGN_OR_RETURN(stored, scheduling.schedule.put_practitioner(
                                   request.path_params["id"], profile, caller_of(request, context)));
   return ApiResponse::json(200, practitioner_json(stored));
+}
+
+// {"add": states, "remove": states}: one change, applied whole or not at all.
+Result<ApiResponse> change_licenses(SchedulingServices& scheduling, ServiceContext& context,
+                                    ApiRequest& request) {
+  TH_JSON_BODY(body, request);
+  TH_ASSIGN_OR_RETURN(added, license_states(body, "add", false));
+  TH_ASSIGN_OR_RETURN(removed, license_states(body, "remove", false));
+  TH_ASSIGN_OR_RETURN(changed,
+                      scheduling.schedule.change_licenses(request.path_params["id"], added, removed,
+                                                          caller_of(request, context)));
+  return ApiResponse::json(200, practitioner_json(changed));
 }
 
 Result<ApiResponse> list_practitioners(SchedulingServices& scheduling) {
@@ -251,6 +269,8 @@ void add_schedule_routes(Router& router, SchedulingServices& scheduling, Service
   // Licensure and NPI are credentialing: the people administrators' right.
   router.add("PUT", "/api/v1/practitioners/{id}", Access::permission("user.manage"),
              [&](ApiRequest& request) { return put_practitioner(scheduling, context, request); });
+  router.add("POST", "/api/v1/practitioners/{id}/licenses", Access::permission("user.manage"),
+             [&](ApiRequest& request) { return change_licenses(scheduling, context, request); });
   router.add("GET", "/api/v1/practitioners/{id}/availability", read,
              [&](ApiRequest& request) { return show_availability(scheduling, context, request); });
   router.add("PUT", "/api/v1/practitioners/{id}/availability", manage,

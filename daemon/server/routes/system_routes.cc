@@ -65,6 +65,9 @@ Result<ApiResponse> route_table(const Router& router) {
         item->set("access", std::string("permission"));
         item->set("permission", std::string(route.access.permission_name()));
         break;
+      case Access::Kind::kGuest:
+        item->set("access", std::string("guest"));
+        break;
       case Access::Kind::kUndeclared:
         item->set("access", std::string("undeclared"));
         break;

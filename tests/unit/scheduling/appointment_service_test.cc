@@ -87,6 +87,50 @@ TEST_F(AppointmentServiceTest, RefusesAPractitionerUnlicensedInThePatientsState)
   EXPECT_EQ(audit_.events().back().outcome, audit::AuditOutcome::kDenied);
 }
 
+TEST_F(AppointmentServiceTest, NextBookingSeesALicenseAddedOrRemoved) {
+  const std::string practitioner = add_practitioner("OR,WA");
+  const std::string patient = add_patient("TX");
+
+  auto added = services_->schedule.change_licenses(practitioner, {"TX"}, {}, operator_caller());
+  auto booked = services_->bookings.book(booking(practitioner, patient, "2026-03-09T09:00:00Z"),
+                                         front_desk());
+  auto removed = services_->schedule.change_licenses(practitioner, {}, {"TX"}, operator_caller());
+  auto refused = services_->bookings.book(booking(practitioner, patient, "2026-03-09T10:00:00Z"),
+                                          front_desk());
+
+  ASSERT_TRUE(added.ok()) << added.error().message();
+  EXPECT_EQ(added->license_states, (std::vector<std::string>{"OR", "TX", "WA"}));
+  EXPECT_TRUE(booked.ok()) << booked.error().message();
+  ASSERT_TRUE(removed.ok()) << removed.error().message();
+  ASSERT_FALSE(refused.ok());
+  EXPECT_TRUE(refused.error().message().starts_with("not_licensed:"));
+}
+
+TEST_F(AppointmentServiceTest, LicenseChangesAreAuditedWithTheirStates) {
+  const std::string practitioner = add_practitioner("OR,WA");
+
+  ASSERT_TRUE(
+      services_->schedule.change_licenses(practitioner, {"CA", "NV"}, {"WA"}, operator_caller())
+          .ok());
+
+  const auto events = audit_.events();
+  ASSERT_GE(events.size(), 2U);
+  EXPECT_EQ(events[events.size() - 2].action, "license_add");
+  EXPECT_EQ(events[events.size() - 2].reason, "states CA,NV");
+  EXPECT_EQ(events.back().action, "license_remove");
+  EXPECT_EQ(events.back().reason, "states WA");
+  EXPECT_EQ(events.back().resource_id, practitioner);
+}
+
+TEST_F(AppointmentServiceTest, LicenseChangeOfAUserWithoutAProfileIsNotFound) {
+  const std::string nurse = add_user("nurse");
+
+  auto changed = services_->schedule.change_licenses(nurse, {"CA"}, {}, operator_caller());
+
+  ASSERT_FALSE(changed.ok());
+  EXPECT_EQ(changed.error().code(), ErrorCode::kNotFound);
+}
+
 TEST_F(AppointmentServiceTest, RefusesTimesOutsideAvailabilityOrOffTheGrid) {
   const std::string practitioner = add_practitioner();
   const std::string patient = add_patient("OR");

@@ -45,6 +45,31 @@ TEST(PractitionerTest, LicensureRefusalNamesTheStates) {
             "licensed in CA,OR");
 }
 
+TEST(PractitionerTest, LicenseChangeAddsAndRemovesKeepingTheListSorted) {
+  Practitioner practitioner = profile();
+
+  const Status changed = change_license_states(practitioner, {"AZ", "CA"}, {"OR"});
+
+  ASSERT_TRUE(changed.ok()) << changed.error().message();
+  EXPECT_EQ(practitioner.license_states, (std::vector<std::string>{"AZ", "CA"}));
+}
+
+TEST(PractitionerTest, LicenseChangeRefusalLeavesTheStatesAsTheyWere) {
+  Practitioner practitioner = profile();
+
+  const Status unknown = change_license_states(practitioner, {"XX"}, {});
+  const Status not_held = change_license_states(practitioner, {"AZ"}, {"TX"});
+  const Status both = change_license_states(practitioner, {"WA"}, {"WA"});
+  const Status nothing = change_license_states(practitioner, {}, {});
+
+  for (const Status& status : {unknown, not_held, both, nothing}) {
+    ASSERT_FALSE(status.ok());
+    EXPECT_EQ(status.error().code(), ErrorCode::kInvalidArgument);
+  }
+  EXPECT_NE(not_held.error().message().find("TX"), std::string::npos);
+  EXPECT_EQ(practitioner.license_states, (std::vector<std::string>{"CA", "OR"}));
+}
+
 TEST(PractitionerTest, ValidatesTheProfile) {
   Practitioner bad_state = profile();
   bad_state.license_states = {"XX"};

@@ -1,0 +1,16 @@
+// Routes for guests of video visits: inviting, listing and revoking the
+// invitations of an appointment (staff and the patient), redeeming a guest
+// link (anonymous: the secret is in the body, never in a URL that could be
+// logged), and the guest's own view of their visit (a guest session only).
+#pragma once
+
+#include "scheduling/scheduling_services.h"
+#include "server/router.h"
+#include "server/service_context.h"
+
+namespace th::server {
+
+void add_invitation_routes(Router& router, scheduling::SchedulingServices& scheduling,
+                           ServiceContext& context);
+
+}  // namespace th::server
