@@ -3,8 +3,8 @@
 # missing, builds with warnings as errors, runs every test against SQLite,
 # then starts a throwaway PostgreSQL cluster (pg_virtualenv: a temporary
 # folder and port, removed afterwards) and runs every test again against it.
-# Finally the library's unit tests run once more in a build with
-# AddressSanitizer and UndefinedBehaviorSanitizer (-DTH_SANITIZE).
+# Finally every test runs once more, on SQLite, in a build with
+# AddressSanitizer and UndefinedBehaviorSanitizer (.ci/sanitize.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -35,10 +35,5 @@ done
 pg_virtualenv -- env TH_TEST_BACKEND=postgresql \
   ctest --test-dir "$BUILD_DIR" --output-on-failure -j 2
 
-echo "== unit tests under AddressSanitizer and UndefinedBehaviorSanitizer =="
-sanitize_dir="${BUILD_DIR}-sanitize"
-cmake -S . -B "$sanitize_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTH_WERROR=ON \
-  -DTH_SANITIZE=address,undefined >/dev/null
-cmake --build "$sanitize_dir" -j "$(nproc)" --target th_unit_tests
-ASAN_OPTIONS="detect_leaks=1:abort_on_error=1" UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" \
-  ctest --test-dir "$sanitize_dir" --output-on-failure -j 2 -L unit
+echo "== all tests under AddressSanitizer and UndefinedBehaviorSanitizer, on SQLite =="
+BUILD_DIR="${BUILD_DIR}-sanitize" bash .ci/sanitize.sh
