@@ -64,15 +64,21 @@ def on_grid(moment):
 
 class SlotClock:
     """Hands out distinct future slots, so tests sharing one practitioner do
-    not collide: each call a fresh 2-hour step, days ahead."""
+    not collide: each call a fresh 2-hour step, days ahead. Availability ends
+    at local midnight and no slot crosses it, so slots are kept to local
+    times before 21:00 in the practitioner's zone: a test may then book a
+    visit up to three hours after its slot, whatever time of day it runs."""
 
-    def __init__(self, days_ahead=3):
+    def __init__(self, days_ahead=3, zone="America/New_York"):
         self.next = on_grid(utc_now() + datetime.timedelta(days=days_ahead))
+        self.zone = zoneinfo.ZoneInfo(zone)
 
     def take(self):
-        slot = self.next
-        self.next += datetime.timedelta(hours=2)
-        return slot
+        while True:
+            slot = self.next
+            self.next += datetime.timedelta(hours=2)
+            if slot.astimezone(self.zone).hour < 21:
+                return slot
 
 
 def next_npi(counter=[200000000]):
