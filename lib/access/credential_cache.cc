@@ -82,6 +82,11 @@ Result<std::shared_ptr<CredentialCache::Entry>> CredentialCache::load(
     return unauthenticated(kReasonInvalidToken, "the credential is not valid");
   }
   if (loaded->record->revoked()) {
+    // An automatic log-off keeps saying so on every later use, on every
+    // daemon, so a client can tell its user why they were signed out.
+    if (loaded->record->revoked_reason == kReasonIdle) {
+      return unauthenticated(kReasonIdle, "signed out after a period of inactivity");
+    }
     return unauthenticated(kReasonRevoked, "this session was signed out or revoked");
   }
   if (loaded->user->status != UserStatus::kActive) {

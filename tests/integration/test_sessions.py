@@ -15,6 +15,7 @@ import time
 
 import access_fixtures as fx
 import harness
+import ws_client
 
 COOKIE = "th_session"
 
@@ -167,7 +168,7 @@ class SessionManagementTest(fx.AccessTestCase):
         second = self.daemon.get("/api/v1/me", token=login.token)
 
         self.assertErrorCode(first, 401, "session_idle_timeout")
-        self.assertErrorCode(second, 401, "session_revoked")
+        self.assertErrorCode(second, 401, "session_idle_timeout")
         self.assertEqual(self.daemon.sql("SELECT revoked_reason FROM sessions WHERE id = '%s'"
                                          % login.session_id), ["session_idle_timeout"])
 
@@ -194,12 +195,18 @@ class IdleTimeoutTest(fx.AccessTestCase):
         started = time.monotonic()
         for token in (idle, active.token, polling.token, patient.token):
             self.assertStatus(self.daemon.get("/api/v1/me", token=token), 200)
+        # A socket that only sends heartbeats does not keep its session alive.
+        idle_socket = ws_client.WebSocket(self.daemon, token=idle)
+        active_socket = ws_client.WebSocket(self.daemon, token=active.token)
+        for socket in (idle_socket, active_socket):
+            self.addCleanup(socket.sock.close)
 
-        time.sleep(max(0.0, 35 - (time.monotonic() - started)))
+        self.heartbeat_until(started + 35, idle_socket, active_socket)
         self.assertStatus(self.daemon.get("/api/v1/me", token=active.token), 200)
         # Background polling authenticates but is not activity.
         self.assertStatus(self.daemon.get("/api/v1/me", token=polling.token,
                                           headers={"X-Background": "1"}), 200)
+        self.heartbeat_until(started + 59, idle_socket, active_socket)
         time.sleep(max(0.0, 62 - (time.monotonic() - started)))
 
         self.assertEqual(active.session["idle_timeout_seconds"], 60)
@@ -217,6 +224,24 @@ class IdleTimeoutTest(fx.AccessTestCase):
         harness.wait_until(lambda: self.daemon.sql(
             "SELECT COUNT(*) FROM audit_events WHERE action = 'logout' AND resource_id = '%s'"
             % account.session_id) == ["1"], message="the automatic log-off audit event")
+
+        with self.assertRaises(ws_client.Closed) as closed:
+            while True:
+                idle_socket.receive()
+        self.assertEqual((closed.exception.code, closed.exception.reason),
+                         (4401, "session_idle_timeout"))
+        self.assertEqual(active_socket.request("ping", id_="still-open")["type"], "pong")
+
+    @staticmethod
+    def heartbeat_until(deadline, *sockets):
+        """Pings every socket (an application-level heartbeat) every few
+        seconds until `deadline` (time.monotonic())."""
+        while time.monotonic() < deadline:
+            for number, socket in enumerate(sockets):
+                reply = socket.request("ping", id_="heartbeat-%d" % number)
+                if reply["type"] != "pong":
+                    raise AssertionError("no pong: %r" % reply)
+            time.sleep(min(5.0, max(0.0, deadline - time.monotonic())))
 
 
 if __name__ == "__main__":
