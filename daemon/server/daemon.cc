@@ -16,6 +16,7 @@
 
 #include "access/integrity_backfill.h"
 #include "access/personal_tables.h"
+#include "access/security_event_log.h"
 #include "audit/audit_log.h"
 #include "audit/checkpointer.h"
 #include "config/config_keys.h"
@@ -37,6 +38,7 @@
 #include "server/hub/hub.h"
 #include "server/hub/message_delivery.h"
 #include "server/hub/message_relay.h"
+#include "server/notification_waiter.h"
 #include "server/notify_services.h"
 #include "server/peer_credentials.h"
 #include "server/request_dispatcher.h"
@@ -615,12 +617,17 @@ void log_dispatch(const notify::DispatchEvent& event) {
 }
 
 // Revocations made by other daemons, batched session activity and the audit
-// of automatic log-offs, a few times a second.
+// of automatic log-offs, a few times a second. The security event log is
+// read again the moment another daemon announces an entry (NOTIFY on
+// PostgreSQL), so a revocation takes effect everywhere within milliseconds;
+// the period is the fallback.
 void Daemon::start_background_work() {
   background_ = std::thread([this] {
+    NotificationWaiter security_events(database_options_, database_->backend(),
+                                       access::kSecurityChannel);
     auto last_flush = std::chrono::steady_clock::now();
     while (!background_stop_.load()) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(250));
+      security_events.wait(std::chrono::milliseconds(250));
       if (auto polled = access_->cache.poll_security_events(); !polled.ok()) {
         spdlog::debug("security event poll failed: {}", polled.error().message());
       }

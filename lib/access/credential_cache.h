@@ -5,8 +5,9 @@
 // How: a validated credential is kept in memory with its user's role and
 // permissions. Every change that must invalidate it (logout, revocation,
 // disabling a user, a role change) writes a row to the security event log
-// in the same transaction; every daemon polls that log a few times a second
-// (poll_security_events) and drops what it names. Within one daemon the
+// in the same transaction; every daemon reads that log (poll_security_events)
+// as soon as PostgreSQL announces a new row, and a few times a second in any
+// case, and drops what it names. Within one daemon the
 // change is applied to the cache directly as well, so the revoking request's
 // own daemon never serves the old credential even once.
 //

@@ -373,6 +373,20 @@ def node_daemon(overrides, node, database=None, share_keys_of=None):
     return daemon
 
 
+def start_two_nodes(overrides):
+    """Two started daemons, node-a and node-b, sharing one database and the
+    keys of one clinic (PostgreSQL)."""
+    first = node_daemon(overrides, "node-a").start()
+    second = node_daemon(overrides, "node-b", first.database_url, first).start()
+    return first, second
+
+
+def stop_all(*daemons):
+    for daemon in daemons:
+        daemon.stop()
+        daemon.cleanup()
+
+
 class DaemonTestCase(unittest.TestCase):
     """Starts one daemon per test class (overrides in DAEMON_OVERRIDES)."""
 

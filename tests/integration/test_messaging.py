@@ -169,9 +169,7 @@ class TwoDaemonsTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         overrides = {"auth": dict(fx.UNTHROTTLED)}
-        cls.first = harness.node_daemon(overrides, "node-a").start()
-        cls.second = harness.node_daemon(overrides, "node-b", cls.first.database_url,
-                                         cls.first).start()
+        cls.first, cls.second = harness.start_two_nodes(overrides)
         cls.patient = fx.create_account(cls.first, "patient")
         cls.clinician = fx.create_account(cls.first, "clinician")
         fx.add_to_care_team(cls.first, cls.patient.patient_id, cls.clinician.id)
@@ -179,9 +177,7 @@ class TwoDaemonsTest(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        for daemon in (cls.second, cls.first):
-            daemon.stop()
-            daemon.cleanup()
+        harness.stop_all(cls.second, cls.first)
 
     def test_a_message_sent_through_one_daemon_reaches_a_socket_on_the_other(self):
         created = self.first.post("/api/v1/conversations",

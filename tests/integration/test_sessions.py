@@ -12,6 +12,7 @@ manual clock.
 """
 
 import time
+import unittest
 
 import access_fixtures as fx
 import harness
@@ -242,6 +243,36 @@ class IdleTimeoutTest(fx.AccessTestCase):
                 if reply["type"] != "pong":
                     raise AssertionError("no pong: %r" % reply)
             time.sleep(min(5.0, max(0.0, deadline - time.monotonic())))
+
+
+@unittest.skipUnless(harness.BACKEND == "postgresql",
+                     "needs TH_TEST_BACKEND=postgresql (backend is %s)" % harness.BACKEND)
+class TwoDaemonsRevocationTest(unittest.TestCase):
+    """Two daemons on one PostgreSQL database: a session signed out through
+    one stops working on the other, which had it cached, and the other's
+    sockets of that session close."""
+
+    @classmethod
+    def setUpClass(cls):
+        overrides = {"auth": dict(fx.UNTHROTTLED)}
+        cls.first, cls.second = harness.start_two_nodes(overrides)
+
+    @classmethod
+    def tearDownClass(cls):
+        harness.stop_all(cls.second, cls.first)
+
+    def test_a_sign_out_through_one_daemon_ends_the_session_on_the_other(self):
+        account = fx.create_account(self.first, "clinician")
+        login = fx.sign_in(self.second, account)
+        self.assertEqual(self.second.get("/api/v1/me", token=login.token).status, 200)
+        socket = ws_client.WebSocket(self.second, token=login.token)
+        self.addCleanup(socket.sock.close)
+
+        self.assertEqual(self.first.post("/api/v1/auth/logout", token=login.token).status, 200)
+
+        harness.wait_until(lambda: self.second.get("/api/v1/me", token=login.token).status == 401,
+                           message="the other daemon refusing the signed-out session")
+        self.assertEqual(socket.expect_close(), 4401)
 
 
 if __name__ == "__main__":

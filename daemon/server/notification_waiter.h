@@ -1,0 +1,45 @@
+// NotificationWaiter: a pause that ends early when another daemon announces
+// a change. A loop that polls the database for changes (the security event
+// log, say) waits on it instead of sleeping: on PostgreSQL it LISTENs on a
+// channel and returns as soon as a notification arrives there, so the poll
+// runs within milliseconds of the change; on SQLite (one daemon), or while
+// the listening connection is down, it simply sleeps for the period. The
+// poll stays the source of truth either way: a notification only says "look
+// now".
+//
+// It never fails: a lost connection is reopened on a later wait, at most
+// once a second, and the log hears of it once per outage. One thread uses a
+// waiter.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "storage/database.h"
+#include "storage/notification_listener.h"
+
+namespace th::server {
+
+class NotificationWaiter {
+ public:
+  // `channel` is a fixed name from the code.
+  NotificationWaiter(storage::DatabaseOptions options, storage::Backend backend,
+                     std::string channel);
+
+  // Returns once a notification arrived on the channel (true) or `period`
+  // passed without one (false).
+  bool wait(std::chrono::milliseconds period);
+
+ private:
+  bool listening();
+
+  storage::DatabaseOptions options_;
+  storage::Backend backend_;
+  std::string channel_;
+  std::unique_ptr<storage::NotificationListener> listener_;
+  std::chrono::steady_clock::time_point next_attempt_{};
+  bool outage_reported_ = false;
+};
+
+}  // namespace th::server
