@@ -582,8 +582,8 @@ Status Daemon::open_audit_log() {
 // cancellation by the scheduling services. A template, time zone, secret or
 // CA file that does not load ends start-up here, naming its key.
 Status Daemon::open_notifications() {
-  auto services =
-      NotifyServices::create(config_, *database_, *protection_, clock_, context_.node_name);
+  auto services = NotifyServices::create(config_, *database_, *protection_, access_->users, clock_,
+                                         context_.node_name);
   if (!services.ok()) {
     return services.error().with_context("set up reminders");
   }
@@ -593,6 +593,7 @@ Status Daemon::open_notifications() {
                                                               scheduling_->practitioners);
   scheduling_->observers.add(*reminders_);
   scheduling_->invitations.set_notices(notify_->invitation_mailer.get());
+  messaging_->set_notices(notify_->message_notices.get());
   if (!notify_->dispatcher.has_sender(notify::Channel::kEmail) &&
       !notify_->dispatcher.has_sender(notify::Channel::kSms)) {
     spdlog::info("reminders: no [smtp] host or [sms] url configured; no messages will be sent");

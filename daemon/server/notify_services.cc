@@ -123,6 +123,28 @@ Result<notify::InvitationMailSettings> invitation_settings(const Config& config)
   return settings;
 }
 
+Result<notify::MessageNoticeSettings> message_notice_settings(const Config& config) {
+  const RemindersConfig& reminders = config.reminders;
+  const auto allowed = std::span<const std::string_view>(notify::kMessageNoticePlaceholders);
+  auto subject =
+      parse_template("reminders.message_notice_subject", reminders.message_notice_subject, allowed);
+  auto body =
+      parse_template("reminders.message_notice_body", reminders.message_notice_body, allowed);
+  for (const auto* parsed : {&subject, &body}) {
+    if (!parsed->ok()) {
+      return parsed->error();
+    }
+  }
+  notify::MessageNoticeSettings settings;
+  settings.email_enabled = !config.smtp.host.empty();
+  settings.delay_seconds = reminders.message_notice_delay_seconds;
+  settings.subject = std::move(*subject);
+  settings.body = std::move(*body);
+  settings.clinic_name = reminders.clinic_name;
+  settings.link = effective_public_base_url(config.server) + "/";
+  return settings;
+}
+
 Result<std::string> optional_secret(std::string_view key, const std::string& reference) {
   if (reference.empty()) {
     return std::string();
@@ -196,11 +218,9 @@ Status add_senders(const Config& config, const Clock& clock, const std::string& 
 
 }  // namespace
 
-Result<std::unique_ptr<NotifyServices>> NotifyServices::create(const Config& config,
-                                                               storage::Database& database,
-                                                               storage::DataProtection& protection,
-                                                               const Clock& clock,
-                                                               const std::string& node_name) {
+Result<std::unique_ptr<NotifyServices>> NotifyServices::create(
+    const Config& config, storage::Database& database, storage::DataProtection& protection,
+    access::UserStore& users, const Clock& clock, const std::string& node_name) {
   auto settings = reminder_settings(config);
   if (!settings.ok()) {
     return settings.error();
@@ -208,6 +228,10 @@ Result<std::unique_ptr<NotifyServices>> NotifyServices::create(const Config& con
   auto invitations = invitation_settings(config);
   if (!invitations.ok()) {
     return invitations.error();
+  }
+  auto notices = message_notice_settings(config);
+  if (!notices.ok()) {
+    return notices.error();
   }
   notify::CalendarFeedSettings feed;
   feed.attendee = *notify::parse_feed_attendee(config.calendar.attendee);
@@ -238,6 +262,9 @@ Result<std::unique_ptr<NotifyServices>> NotifyServices::create(const Config& con
       std::make_unique<notify::InvitationMailer>(services->outbox, std::move(*invitations), clock);
   services->invitation_mailer->set_wake(
       [dispatcher = &services->dispatcher] { dispatcher->wake(); });
+  services->message_notices =
+      std::make_unique<notify::MessageNoticeMailer>(services->outbox, users, std::move(*notices));
+  services->message_notices->set_wake([dispatcher = &services->dispatcher] { dispatcher->wake(); });
   services->public_base_url = effective_public_base_url(config.server);
   services->feed_past_days = config.calendar.past_days;
   services->feed_future_days = config.calendar.future_days;

@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 
+#include "access/user_store.h"
 #include "config/config.h"
 #include "notify/appointment_notifier.h"
 #include "notify/calendar_entry_store.h"
@@ -17,6 +18,7 @@
 #include "notify/calendar_token_store.h"
 #include "notify/contact_opt_out_store.h"
 #include "notify/invitation_mailer.h"
+#include "notify/message_notice_mailer.h"
 #include "notify/outbox.h"
 #include "notify/outbox_dispatcher.h"
 #include "notify/reminder_planner.h"
@@ -32,7 +34,7 @@ struct NotifyServices {
   // read: each an error naming the key.
   [[nodiscard]] static Result<std::unique_ptr<NotifyServices>> create(
       const Config& config, storage::Database& database, storage::DataProtection& protection,
-      const Clock& clock, const std::string& node_name);
+      access::UserStore& users, const Clock& clock, const std::string& node_name);
 
   NotifyServices(storage::Database& database, storage::DataProtection& protection,
                  const Clock& clock, notify::ReminderSettings reminder_settings,
@@ -54,6 +56,9 @@ struct NotifyServices {
   notify::OutboxDispatcher dispatcher;
   // The emails of guests' invitations (scheduling's InvitationNotices).
   std::unique_ptr<notify::InvitationMailer> invitation_mailer;
+  // The emails telling members of unread secure messages (messaging's
+  // MessageNotices).
+  std::unique_ptr<notify::MessageNoticeMailer> message_notices;
   std::string public_base_url;  // feed URLs are built on it
   int feed_past_days = 30;
   int feed_future_days = 365;

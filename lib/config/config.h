@@ -246,6 +246,14 @@ struct RemindersConfig {
       "You are invited to join a telehealth visit with {practitioner} on {date} at {time}.\n\n"
       "Join here (the link works once): {link}\n\n{clinic}\n";
   std::string invitation_link_path = "/guest#token={token}";
+  // The email telling a member that a secure message has waited unread
+  // this long (0: never), with {clinic} {link}. It carries nothing of the
+  // message.
+  int message_notice_delay_seconds = 900;
+  std::string message_notice_subject = "A secure message is waiting for you";
+  std::string message_notice_body =
+      "You have a new secure message. Sign in to read it: {link}\n\n"
+      "For your privacy this email does not include the message.\n\n{clinic}\n";
 
   bool operator==(const RemindersConfig&) const = default;
 };

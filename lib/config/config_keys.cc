@@ -234,6 +234,7 @@ std::optional<std::string> node_name(const std::string& value) {
 
 constexpr std::string_view kMessagePlaceholders[] = {"clinic", "date", "time", "practitioner",
                                                      "link"};
+constexpr std::string_view kNoticePlaceholders[] = {"clinic", "link"};
 constexpr std::string_view kLinkPlaceholders[] = {"appointment_id"};
 constexpr std::string_view kSmsPlaceholders[] = {"to", "from", "body"};
 
@@ -625,6 +626,16 @@ std::vector<ConfigKey> build_table() {
       string_key("reminders.invitation_link_path", &C::reminders,
                  &RemindersConfig::invitation_link_path, guest_link_path,
                  "path of a guest's single-use link, after server.public_base_url"),
+      integer_key("reminders.message_notice_delay_seconds", &C::reminders,
+                  &RemindersConfig::message_notice_delay_seconds, 0, 604800,
+                  "unread time after which a member is told of a secure message; 0 for never"),
+      string_key("reminders.message_notice_subject", &C::reminders,
+                 &RemindersConfig::message_notice_subject,
+                 message_template(kNoticePlaceholders, false),
+                 "subject of an unread-message notice"),
+      string_key("reminders.message_notice_body", &C::reminders,
+                 &RemindersConfig::message_notice_body, message_template(kNoticePlaceholders, true),
+                 "text of an unread-message notice"),
 
       string_key("smtp.host", &C::smtp, &SmtpConfig::host, host_name,
                  "mail submission server; empty sends no email"),

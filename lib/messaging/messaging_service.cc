@@ -243,7 +243,9 @@ Result<PostedMessage> MessagingService::send(const std::string& conversation_id,
       return found.error();
     }
     conversation = std::move(*found);
-    member_ids = member_ids_of(deps_.conversations.members(session, conversation_id));
+    const std::vector<ConversationMember> members =
+        deps_.conversations.members(session, conversation_id);
+    member_ids = member_ids_of(members);
     if (!client_ref.empty()) {
       auto earlier = deps_.messages.find_by_client_ref(session, conversation_id, principal.user_id,
                                                        client_ref);
@@ -264,13 +266,17 @@ Result<PostedMessage> MessagingService::send(const std::string& conversation_id,
     message.sent_at = deps_.clock.now_micros();
     message.body = body;
     message.client_ref = client_ref;
-    return deps_.messages.insert(session, message);
+    TH_RETURN_IF_ERROR(deps_.messages.insert(session, message));
+    return plan_notices(session, message, members);
   });
   if (!sent.ok()) {
     if (sent.error().code() == ErrorCode::kNotFound) {
       return deny(caller, conversation_id, sent.error());
     }
     return sent.error();
+  }
+  if (notices_ != nullptr && !posted.duplicate) {
+    notices_->after_commit();
   }
   audit::AuditEvent event = caller.event("create", "message", posted.message.id);
   event.patient_id = conversation.patient_id;
@@ -386,6 +392,23 @@ Result<std::pair<Conversation, std::vector<std::string>>> MessagingService::deli
       });
 }
 
+// Every member but the sender may get a notice of the new message.
+Status MessagingService::plan_notices(soci::session& session, const Message& message,
+                                      const std::vector<ConversationMember>& members) {
+  if (notices_ == nullptr) {
+    return ok_status();
+  }
+  for (const ConversationMember& member : members) {
+    if (member.user_id == message.sender_id) {
+      continue;
+    }
+    UnreadMessage unread{message.conversation_id, member.user_id, message.seq, member.read_seq,
+                         message.sent_at};
+    TH_RETURN_IF_ERROR(notices_->queue(session, unread));
+  }
+  return ok_status();
+}
+
 Result<bool> MessagingService::mark_read(const std::string& conversation_id, std::int64_t seq,
                                          const access::Caller& caller) {
   const access::Principal& principal = caller.principal;
@@ -404,7 +427,12 @@ Result<bool> MessagingService::mark_read(const std::string& conversation_id, std
     }
     conversation = std::move(*found);
     member_ids = member_ids_of(deps_.conversations.members(session, conversation_id));
-    return deps_.conversations.mark_read(session, conversation_id, principal.user_id, seq);
+    const bool moved_mark =
+        deps_.conversations.mark_read(session, conversation_id, principal.user_id, seq);
+    if (moved_mark && notices_ != nullptr) {
+      TH_RETURN_IF_ERROR(notices_->withdraw(session, conversation_id, principal.user_id, seq));
+    }
+    return moved_mark;
   });
   if (!moved.ok()) {
     if (moved.error().code() == ErrorCode::kNotFound) {

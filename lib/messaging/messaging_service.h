@@ -15,7 +15,9 @@
 // Every operation is audited after its transaction commits, with the
 // patient's id for care conversations; results are returned only once
 // their event is recorded (fail closed). After a post or a read mark, the
-// MessageEvents observer is told, for live delivery.
+// MessageEvents observer is told, for live delivery; inside their
+// transactions, MessageNotices plans (or withdraws) the email notices of
+// unread messages.
 // Thread-safe.
 #pragma once
 
@@ -29,6 +31,7 @@
 #include "audit/audit_event.h"
 #include "messaging/conversation_store.h"
 #include "messaging/message_events.h"
+#include "messaging/message_notices.h"
 #include "messaging/message_store.h"
 #include "storage/database.h"
 #include "util/clock.h"
@@ -68,6 +71,9 @@ class MessagingService {
 
   // Not thread-safe: set once at start-up, before the service is shared.
   void set_events(MessageEvents* events) { events_ = events; }
+  // Where the email notices of unread messages go; none when unset. Set
+  // once at start-up too.
+  void set_notices(MessageNotices* notices) { notices_ = notices; }
 
   // kInvalidArgument for a bad draft or a member who may not be in it
   // (naming the rule, never the member's data).
@@ -107,6 +113,8 @@ class MessagingService {
                                  const access::Principal& principal);
   Result<bool> may_reach(soci::session& session, const Conversation& conversation,
                          const access::Principal& principal);
+  Status plan_notices(soci::session& session, const Message& message,
+                      const std::vector<ConversationMember>& members);
   Status check_members(soci::session& session, const ConversationDraft& draft,
                        const std::vector<std::string>& member_ids);
   // Audits the refusal and returns the error.
@@ -115,6 +123,7 @@ class MessagingService {
 
   MessagingDeps deps_;
   MessageEvents* events_ = nullptr;
+  MessageNotices* notices_ = nullptr;
 };
 
 }  // namespace th::messaging

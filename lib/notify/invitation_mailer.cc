@@ -3,18 +3,6 @@
 #include "notify/zoned_time_text.h"
 
 namespace th::notify {
-namespace {
-
-// A value that ends up in a header or a one-line text: line breaks dropped.
-std::string one_line(std::string_view text) {
-  std::string line;
-  for (const char c : text) {
-    line += (c == '\r' || c == '\n') ? ' ' : c;
-  }
-  return line;
-}
-
-}  // namespace
 
 NewMessage InvitationMailer::compose(const scheduling::InvitationNotice& notice) const {
   auto in_zone = [&](std::string_view format) {
@@ -22,10 +10,10 @@ NewMessage InvitationMailer::compose(const scheduling::InvitationNotice& notice)
     return text.ok() ? *text : std::string();
   };
   const std::map<std::string, std::string, std::less<>> values = {
-      {"clinic", one_line(settings_.clinic_name)},
+      {"clinic", single_line(settings_.clinic_name)},
       {"date", in_zone(settings_.date_format)},
       {"time", in_zone(settings_.time_format)},
-      {"practitioner", one_line(notice.practitioner_name)},
+      {"practitioner", single_line(notice.practitioner_name)},
       {"link", settings_.link_base + settings_.link_path.render({{"token", notice.link_secret}})},
   };
 
@@ -35,7 +23,7 @@ NewMessage InvitationMailer::compose(const scheduling::InvitationNotice& notice)
   message.kind = "invitation";
   message.reference = "invitation:" + notice.invitation_id;
   message.recipient = notice.recipient;
-  message.subject = one_line(settings_.subject.render(values));
+  message.subject = single_line(settings_.subject.render(values));
   message.body = settings_.body.render(values);
   message.due_at = clock_.now_micros();
   message.expires_at = notice.expires_at;  // a dead link is not worth sending

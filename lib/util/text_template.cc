@@ -81,4 +81,13 @@ std::vector<std::string> TextTemplate::placeholders() const {
   return names;
 }
 
+std::string single_line(std::string_view text) {
+  std::string line;
+  line.reserve(text.size());
+  for (const char c : text) {
+    line += (c == '\r' || c == '\n') ? ' ' : c;
+  }
+  return line;
+}
+
 }  // namespace th

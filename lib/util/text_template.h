@@ -46,4 +46,8 @@ class TextTemplate {
   std::vector<Piece> pieces_;
 };
 
+// A value bound for a header or a one-line text: line breaks become spaces,
+// so a value cannot start a new header or line of its own.
+[[nodiscard]] std::string single_line(std::string_view text);
+
 }  // namespace th

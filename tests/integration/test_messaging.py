@@ -8,6 +8,7 @@ import unittest
 
 import access_fixtures as fx
 import harness
+import test_reminders as tr
 import ws_client
 
 ONLY_POSTGRESQL = "needs TH_TEST_BACKEND=postgresql (backend is %s)" % harness.BACKEND
@@ -159,6 +160,82 @@ class MessagingTest(fx.AccessTestCase):
 
         self.assertEqual(error["payload"]["code"], "invalid_payload")
 
+
+
+class UnreadMessageNoticeTest(fx.AccessTestCase):
+    """A member who has not read a message within
+    reminders.message_notice_delay_seconds gets one email through the real
+    SMTP server saying a message waits, and nothing of the message; reading
+    in time cancels it."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.servers = tr.Servers()
+        overrides = cls.servers.overrides(sms=False)
+        overrides["reminders"] = dict(overrides["reminders"], message_notice_delay_seconds=3)
+        cls.DAEMON_OVERRIDES = dict(overrides, auth=dict(fx.UNTHROTTLED))
+        super().setUpClass()
+        cls.patient = fx.create_account(cls.daemon, "patient")
+        cls.clinician = fx.create_account(cls.daemon, "clinician")
+        fx.add_to_care_team(cls.daemon, cls.patient.patient_id, cls.clinician.id)
+        user = cls.daemon.admin("GET", "/api/v1/users/" + cls.clinician.id).json()
+        cls.clinician_email = user["email"]
+
+    @classmethod
+    def tearDownClass(cls):
+        super().tearDownClass()
+        cls.servers.stop()
+
+    def conversation(self):
+        reply = self.daemon.post("/api/v1/conversations",
+                                 {"kind": "care", "patient_id": self.patient.patient_id,
+                                  "members": [self.clinician.id]}, token=self.patient.token)
+        self.assertStatus(reply, 201)
+        return reply.json()["id"]
+
+    def post(self, conversation_id, body):
+        reply = self.daemon.post("/api/v1/conversations/%s/messages" % conversation_id,
+                                 {"body": body}, token=self.patient.token)
+        self.assertIn(reply.status, (200, 201), reply.body)
+        return reply.json()["seq"]
+
+    def notices(self, conversation_id, user_id, status=None):
+        condition = "" if status is None else " AND status = '%s'" % status
+        return int(self.daemon.sql(
+            "SELECT COUNT(*) FROM outbox_messages WHERE kind = 'message_notice' AND reference = "
+            "'conversation:%s:member:%s'%s" % (conversation_id, user_id, condition))[0])
+
+    def deliveries_to(self, address):
+        return [delivery for delivery in list(self.servers.smtp.handler.deliveries)
+                if address in delivery.recipients]
+
+    def test_an_unread_message_is_told_once_by_email_without_its_content(self):
+        conversation_id = self.conversation()
+
+        self.post(conversation_id, "my rash is spreading to my arms")
+        self.post(conversation_id, "and it itches at night")
+
+        self.assertEqual(self.notices(conversation_id, self.clinician.id), 1)
+        self.assertEqual(self.notices(conversation_id, self.patient.id), 0)  # the sender
+        delivered = harness.wait_until(lambda: self.deliveries_to(self.clinician_email),
+                                       message="the notice email")
+        text = delivered[0].text()
+        self.assertIn("https://clinic.example/", text)
+        self.assertIn("Bay Clinic", text)
+        for secret in ("rash", "itches", self.patient.username, self.patient.patient_id):
+            self.assertNotIn(secret, text + str(delivered[0].message["Subject"]))
+
+    def test_reading_in_time_cancels_the_notice_and_a_later_message_is_told_again(self):
+        conversation_id = self.conversation()
+        seq = self.post(conversation_id, "is the pharmacy open on sunday")
+
+        read = self.daemon.post("/api/v1/conversations/%s/read" % conversation_id,
+                                {"seq": seq}, token=self.clinician.token)
+
+        self.assertStatus(read, 200)
+        self.assertEqual(self.notices(conversation_id, self.clinician.id, "cancelled"), 1)
+        self.post(conversation_id, "never mind, I found out")
+        self.assertEqual(self.notices(conversation_id, self.clinician.id, "pending"), 1)
 
 
 @unittest.skipUnless(harness.BACKEND == "postgresql", ONLY_POSTGRESQL)

@@ -78,8 +78,9 @@ int run(const Options& options) {
   if (!protection.ok()) {
     return fail(protection.error().message());
   }
-  auto services =
-      th::server::NotifyServices::create(*config, **database, **protection, clock, "fixture");
+  th::access::UserStore users(**protection);
+  auto services = th::server::NotifyServices::create(*config, **database, **protection, users,
+                                                     clock, "fixture");
   if (!services.ok()) {
     return fail(services.error().message());
   }

@@ -103,11 +103,16 @@ class NotifyTestDatabase {
     return counted.ok() ? *counted : -1;
   }
 
-  // A user who is a practitioner, and a patient, for the foreign keys.
-  void add_practitioner(const std::string& id) {
+  // The clinician role, for users' foreign key.
+  void add_clinician_role() {
     exec(
         "INSERT INTO roles (name, description, builtin, mfa_required, idle_timeout_seconds, "
         "created_at) VALUES ('clinician', 'c', 1, 1, 900, 0) ON CONFLICT DO NOTHING");
+  }
+
+  // A user who is a practitioner, and a patient, for the foreign keys.
+  void add_practitioner(const std::string& id) {
+    add_clinician_role();
     exec(
         "INSERT INTO users (id, username_bidx, username_enc, email_enc, kind, status, role, "
         "password_hash, password_changed_at, failed_logins, last_failed_login_at, "
