@@ -12,8 +12,12 @@ cd "$(dirname "$0")/.."
 
 bash .ci/install-deps.sh
 sanitize_dir="${BUILD_DIR:-build-sanitize}"
-cmake -S . -B "$sanitize_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTH_WERROR=ON \
-  -DTH_SANITIZE=address,undefined >/dev/null
+# -Og -g1: the instrumented code is compiled with light optimization and
+# line tables only. Reports keep their file and line, and the build takes a
+# third of the time of -O2 -g, where the instrumentation makes the optimizer
+# and the debug info several times more expensive than in a plain build.
+cmake -S . -B "$sanitize_dir" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DTH_WERROR=ON \
+  -DCMAKE_CXX_FLAGS_DEBUG="-Og -g1" -DTH_SANITIZE=address,undefined >/dev/null
 cmake --build "$sanitize_dir" -j "$(nproc)"
 
 reports="$(mktemp -d)"
