@@ -28,6 +28,20 @@ std::string reason_of(const Error& error) {
   return colon == std::string::npos ? message : message.substr(colon + 2);
 }
 
+// A refusal of the visit service (audited there) as the protocol's error
+// codes: a move its state machine or rights do not allow is forbidden.
+Error in_protocol_terms(const Error& error) {
+  switch (error.code()) {
+    case ErrorCode::kNotFound:
+      return Error(ErrorCode::kNotFound, "not_found: " + reason_of(error));
+    case ErrorCode::kPermissionDenied:
+    case ErrorCode::kFailedPrecondition:
+      return Error(ErrorCode::kPermissionDenied, "forbidden: " + reason_of(error));
+    default:
+      return error;
+  }
+}
+
 Room room_of(const scheduling::Appointment& appointment, std::vector<Participant> participants) {
   Room room;
   room.appointment_id = appointment.id;
@@ -374,12 +388,12 @@ Result<RoomUpdate> VisitRoomService::move_other(const std::string& appointment_i
     if (move == RoomMove::kAdmit && status == AppointmentStatus::kCheckedIn) {
       auto started = deps_.visits.start(appointment_id, caller);
       if (!started.ok()) {
-        return refuse(std::move(event), started.error(), false);
+        return in_protocol_terms(refuse(std::move(event), started.error(), false));
       }
     } else if (move == RoomMove::kReturn && status == AppointmentStatus::kInProgress) {
       auto returned = deps_.visits.return_to_waiting(appointment_id, caller);
       if (!returned.ok()) {
-        return refuse(std::move(event), returned.error(), false);
+        return in_protocol_terms(refuse(std::move(event), returned.error(), false));
       }
     }
   }
@@ -440,14 +454,7 @@ Result<Room> VisitRoomService::transfer(const std::string& appointment_id,
   }
   auto moved = deps_.visits.transfer(appointment_id, practitioner_id, caller);
   if (!moved.ok()) {
-    const Error& error = moved.error();
-    if (error.code() == ErrorCode::kNotFound) {
-      return Error(ErrorCode::kNotFound, "not_found: " + error.message());
-    }
-    if (error.code() == ErrorCode::kPermissionDenied) {
-      return Error(ErrorCode::kPermissionDenied, "forbidden: " + reason_of(error));
-    }
-    return error;
+    return in_protocol_terms(moved.error());
   }
   return room(appointment_id);
 }

@@ -307,6 +307,18 @@ TEST_F(VisitRoomServiceTest, TransferMovesTheCheckedInVisitToAnotherQueue) {
   EXPECT_EQ(moved->status, AppointmentStatus::kCheckedIn);
 }
 
+TEST_F(VisitRoomServiceTest, AVisitUnderWayIsNotTransferred) {
+  in_call();
+  const std::string other = add_practitioner();
+
+  auto refused = service_->transfer(visit_, other, host());
+
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code(), ErrorCode::kPermissionDenied);
+  EXPECT_EQ(refused.error().message(), "forbidden: only a checked-in visit can be transferred");
+  EXPECT_EQ(status(), AppointmentStatus::kInProgress);
+}
+
 TEST_F(VisitRoomServiceTest, ClosingTheRoomLeavesEveryPlace) {
   in_call();
 
