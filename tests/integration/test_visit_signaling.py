@@ -548,13 +548,20 @@ class TwoDaemonsVisitTest(unittest.TestCase):
             daemon.cleanup()
         shutil.rmtree(cls.dir, ignore_errors=True)
 
-    def test_admission_positions_and_signals_cross_between_daemons(self):
+    def split_room(self):
+        """The clinician in the room through the second daemon, the patient
+        waiting in it through the first: (room, patient, appointment, host
+        socket, host id, patient socket, patient id)."""
         room = Room(self, self.first, self.clinic, self.slots)
         patient, appointment = room.checked_in()
         host = room.open(self.clinician_on_second.token, daemon=self.second)
         host_id = room.join(host, appointment)["participant_id"]
         socket = room.open(patient.token)
         patient_id = room.join(socket, appointment)["participant_id"]
+        return room, patient, appointment, host, host_id, socket, patient_id
+
+    def test_admission_positions_and_signals_cross_between_daemons(self):
+        room, _, appointment, host, host_id, socket, patient_id = self.split_room()
 
         announced = participant_update(host, patient_id, "waiting")
         other = room.patient()
@@ -581,12 +588,7 @@ class TwoDaemonsVisitTest(unittest.TestCase):
         self.assertEqual(room.status(appointment)["status"], "in_progress")
 
     def test_a_rejoin_through_the_other_daemon_takes_back_the_place(self):
-        room = Room(self, self.first, self.clinic, self.slots)
-        patient, appointment = room.checked_in()
-        host = room.open(self.clinician_on_second.token, daemon=self.second)
-        host_id = room.join(host, appointment)["participant_id"]
-        first_socket = room.open(patient.token)
-        patient_id = room.join(first_socket, appointment)["participant_id"]
+        room, patient, appointment, host, host_id, first_socket, patient_id = self.split_room()
         host.request("visit.admit", {"appointment_id": appointment["id"],
                                      "participant_id": patient_id})
         first_socket.receive_type("visit.admitted")
