@@ -10,19 +10,18 @@ NotificationWaiter::NotificationWaiter(storage::DatabaseOptions options, storage
                                        std::string channel)
     : options_(std::move(options)), backend_(backend), channel_(std::move(channel)) {}
 
-bool NotificationWaiter::wait(std::chrono::milliseconds period) {
+std::vector<std::string> NotificationWaiter::wait(std::chrono::milliseconds period) {
   if (!listening()) {
     std::this_thread::sleep_for(period);
-    return false;
+    return {};
   }
   auto payloads = listener_->wait(period);
   if (!payloads.ok()) {
-    // Whatever was announced while the connection was down is found by the
-    // caller's next poll, which runs at once.
+    spdlog::warn("listening on {}: {}; reconnecting", channel_, payloads.error().message());
     listener_.reset();
-    return true;
+    return {std::string()};
   }
-  return !payloads->empty();
+  return std::move(*payloads);
 }
 
 // Opens the listening connection when there is none and an attempt is due.

@@ -8,13 +8,15 @@
 // now".
 //
 // It never fails: a lost connection is reopened on a later wait, at most
-// once a second, and the log hears of it once per outage. One thread uses a
-// waiter.
+// once a second, and the log hears of it once per outage. The relays
+// between daemons (hub/notification_loop.h) read the payloads through one
+// too. One thread uses a waiter.
 #pragma once
 
 #include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "storage/database.h"
 #include "storage/notification_listener.h"
@@ -27,9 +29,11 @@ class NotificationWaiter {
   NotificationWaiter(storage::DatabaseOptions options, storage::Backend backend,
                      std::string channel);
 
-  // Returns once a notification arrived on the channel (true) or `period`
-  // passed without one (false).
-  bool wait(std::chrono::milliseconds period);
+  // Returns once notifications arrived on the channel (their payloads) or
+  // `period` passed without one (none). After a lost connection it returns
+  // a single empty payload at once: whatever was announced while it was
+  // down is found by the caller's poll of the database.
+  std::vector<std::string> wait(std::chrono::milliseconds period);
 
  private:
   bool listening();

@@ -3,9 +3,8 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
-#include <memory>
 
-#include "storage/notification_listener.h"
+#include "server/notification_waiter.h"
 
 namespace th::server {
 
@@ -20,25 +19,15 @@ void NotificationLoop::stop() {
   }
 }
 
+// The waiter reopens a lost connection; the empty payload it returns then
+// carries nothing to hand over.
 void NotificationLoop::run() {
-  std::unique_ptr<storage::NotificationListener> listener;
+  NotificationWaiter waiter(options_, storage::Backend::kPostgresql, channel_);
   while (!stopping_) {
-    if (!listener) {
-      auto opened = storage::NotificationListener::open(options_, channel_);
-      if (!opened.ok()) {
-        spdlog::warn("listening on {}: {}; retrying", channel_, opened.error().message());
-        std::this_thread::sleep_for(std::chrono::seconds(1));
+    for (const std::string& payload : waiter.wait(std::chrono::milliseconds(250))) {
+      if (payload.empty()) {
         continue;
       }
-      listener = std::move(*opened);
-    }
-    auto payloads = listener->wait(std::chrono::milliseconds(250));
-    if (!payloads.ok()) {
-      spdlog::warn("listening on {}: {}; reconnecting", channel_, payloads.error().message());
-      listener.reset();
-      continue;
-    }
-    for (const std::string& payload : *payloads) {
       try {
         handler_(payload);
       } catch (const std::exception& failure) {
