@@ -27,6 +27,10 @@ Result<Poco::Net::Context::Ptr> build_server_tls_context(const TlsConfig& tls) {
     context->preferServerCiphers();
     SSL_CTX* raw = context->sslContext();
     SSL_CTX_set_options(raw, SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_TICKET | SSL_OP_NO_COMPRESSION);
+    // An idle connection gives its read and write buffers (about 34 KiB)
+    // back until it has traffic again: with thousands of WebSockets open,
+    // most of them idle, that is most of their memory. nginx does the same.
+    SSL_CTX_set_mode(raw, SSL_MODE_RELEASE_BUFFERS);
     return context;
   } catch (const Poco::Exception& failure) {
     return Error(ErrorCode::kInvalidArgument, "load TLS certificate '" + tls.certificate_file +

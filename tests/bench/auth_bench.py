@@ -638,7 +638,9 @@ def main():
     daemon.core = SERVER_CORE
     daemon.start()
     try:
-        if not args.revocation_only:
+        if args.revocation_only:
+            create_patient_user(daemon, "bench.patient", "BENCH-0001")
+        else:
             bench_me(daemon, args, results)
             bench_logins(daemon, args, results)
         if args.backend == "postgresql" and args.revocation_trials > 0:
