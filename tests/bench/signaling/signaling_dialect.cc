@@ -1,0 +1,81 @@
+#include "signaling_dialect.h"
+
+namespace th::bench {
+namespace {
+
+class PeerJsDialect final : public SignalingDialect {
+ public:
+  explicit PeerJsDialect(std::string path) : path_(std::move(path)) {
+    if (path_.empty() || path_.back() != '/') {
+      path_ += '/';
+    }
+  }
+
+  UpgradeTarget upgrade(const Participant& who) const override {
+    return {path_ + "peerjs?key=peerjs&id=" + who.peer_id + "&token=" + who.token, {}};
+  }
+
+  std::string relay(const Participant& to, SignalKind kind,
+                    std::string_view payload) const override {
+    std::string message = "{\"type\":\"";
+    message += kind == SignalKind::kOffer    ? "OFFER"
+               : kind == SignalKind::kAnswer ? "ANSWER"
+                                             : "CANDIDATE";
+    message += "\",\"dst\":\"" + to.peer_id + "\",\"payload\":";
+    message.append(payload);
+    message += "}";
+    return message;
+  }
+
+  std::string heartbeat() const override { return "{\"type\":\"HEARTBEAT\"}"; }
+
+  bool is_greeting(std::string_view text) const override {
+    return text.find("\"OPEN\"") != std::string_view::npos;
+  }
+
+  bool needs_room_setup() const override { return false; }
+
+ private:
+  std::string path_;
+};
+
+class TelehealthdDialect final : public SignalingDialect {
+ public:
+  UpgradeTarget upgrade(const Participant& who) const override {
+    return {"/api/v1/ws", {"Authorization: Bearer " + who.token}};
+  }
+
+  std::string relay(const Participant& to, SignalKind kind,
+                    std::string_view payload) const override {
+    std::string message = "{\"type\":\"signal\",\"payload\":{\"appointment_id\":\"" +
+                          to.appointment_id + "\",\"to\":\"" + to.participant_id +
+                          "\",\"kind\":\"";
+    message += kind == SignalKind::kOffer    ? "offer"
+               : kind == SignalKind::kAnswer ? "answer"
+                                             : "candidate";
+    message += "\",\"data\":";
+    message.append(payload);
+    message += "}}";
+    return message;
+  }
+
+  std::string heartbeat() const override { return "{\"type\":\"ping\",\"id\":\"hb\"}"; }
+
+  bool is_greeting(std::string_view text) const override {
+    return text.find("\"hello\"") != std::string_view::npos;
+  }
+
+  bool needs_room_setup() const override { return true; }
+};
+
+}  // namespace
+
+std::unique_ptr<SignalingDialect> make_peerjs_dialect(std::string path) {
+  return std::make_unique<PeerJsDialect>(std::move(path));
+}
+
+std::unique_ptr<SignalingDialect> make_telehealthd_dialect() {
+  return std::make_unique<TelehealthdDialect>();
+}
+
+}  // namespace th::bench
