@@ -197,6 +197,14 @@ void log_point(const PointResult& result) {
             << result.server_cpu_seconds << " s\n";
 }
 
+void run_points(SignalingLoad& load, const Options& options, Poco::JSON::Array& results) {
+  for (const auto& point : points_of(options)) {
+    const auto result = load.run_point(point);
+    log_point(result);
+    results.add(point_json(result));
+  }
+}
+
 int run(const Options& options) {
   raise_file_limit();
   Plan plan = read_plan(options.plan_file);
@@ -215,14 +223,16 @@ int run(const Options& options) {
     fail(connected.error().message());
   }
   Poco::JSON::Array::Ptr results = new Poco::JSON::Array;
-  for (const auto& point : points_of(options)) {
-    const auto result = load.run_point(point);
-    log_point(result);
-    results->add(point_json(result));
-  }
-
   Poco::JSON::Object::Ptr idle = new Poco::JSON::Object;
   if (options.idle > 0) {
+    // Memory first, on a server that has relayed nothing yet, so that
+    // neither heap holds garbage of the load when it is read.
+    const auto quiet_for = [&](const char* name) {
+      return load.run_point({name, PointMode::kIdle, 0, 0, std::chrono::milliseconds(1000),
+                             std::chrono::milliseconds(
+                                 static_cast<long long>(options.seconds * 1000))});
+    };
+    results->add(point_json(quiet_for("idle")));
     const auto before = read_process_usage(server);
     std::cerr << "th_signal_bench: opening " << options.idle << " idle clients\n";
     if (auto opened = load.open_idle(options.idle, timeout); !opened.ok()) {
@@ -230,12 +240,8 @@ int run(const Options& options) {
     }
     // The server's CPU with nothing but heartbeats, and its memory once
     // the new clients have settled.
-    const auto quiet = load.run_point({"idle", PointMode::kIdle, 0, 0,
-                                       std::chrono::milliseconds(2000),
-                                       std::chrono::milliseconds(
-                                           static_cast<long long>(options.seconds * 1000))});
+    results->add(point_json(quiet_for("idle")));
     const auto after = read_process_usage(server);
-    results->add(point_json(quiet));
     if (before.ok() && after.ok()) {
       idle->set("connections", load.idle_connections());
       idle->set("resident_kib_before", before.value().resident_kib);
@@ -244,12 +250,10 @@ int run(const Options& options) {
                 static_cast<double>(after.value().resident_kib - before.value().resident_kib) /
                     load.idle_connections());
     }
-    for (const auto& point : points_of(options)) {
-      const auto result = load.run_point(point);
-      log_point(result);
-      results->add(point_json(result));
-    }
+    run_points(load, options, *results);
+    load.close_idle();
   }
+  run_points(load, options, *results);
 
   Poco::JSON::Object::Ptr sizes = new Poco::JSON::Object;
   const Participant sample = plan.load.pairs.front().second;

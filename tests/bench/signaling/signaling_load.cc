@@ -20,7 +20,7 @@ namespace {
 constexpr int kMaxConnecting = 64;
 constexpr int kEventsPerWait = 256;
 constexpr std::int64_t kNanosPerSecond = 1'000'000'000;
-constexpr std::int64_t kDrainNanos = kNanosPerSecond;
+constexpr std::int64_t kDrainNanos = 5 * kNanosPerSecond;
 constexpr std::int64_t kNever = std::numeric_limits<std::int64_t>::max();
 // Errors and closes printed before the rest are only counted.
 constexpr int kReportedProblems = 10;
@@ -135,6 +135,15 @@ Status SignalingLoad::open_idle(int count, std::chrono::seconds timeout) {
   heartbeat_start_ns_ = now_ns();
   next_heartbeat_ = 0;
   return connected;
+}
+
+void SignalingLoad::close_idle() {
+  while (clients_.size() > active_count_) {
+    clients_.pop_back();
+  }
+  idle_open_ = 0;
+  heartbeat_start_ns_ = now_ns();
+  next_heartbeat_ = 0;
 }
 
 Status SignalingLoad::connect_range(std::size_t first, std::size_t last,
@@ -368,19 +377,21 @@ void SignalingLoad::send_traffic(std::int64_t index, std::int64_t due_ns) {
     const std::size_t pair = static_cast<std::size_t>(index % pairs);
     const bool backwards = (index / pairs) % 2 == 1;
     Client& from = *clients_[2 * pair + (backwards ? 1 : 0)];
-    send_signal(from, partner(from), index, due_ns);
+    send_signal(from, partner(from), point_base_ + index, due_ns);
     sent_in_window_ += in_window ? 1 : 0;
     return;
   }
   const std::size_t sender = 2 * plan_.pairs.size();
   for (std::size_t i = sender + 1; i < active_count_; ++i) {
-    send_signal(*clients_[sender], *clients_[i], index, due_ns);
+    send_signal(*clients_[sender], *clients_[i], point_base_ + index, due_ns);
     sent_in_window_ += in_window ? 1 : 0;
   }
 }
 
 void SignalingLoad::send_signal(Client& from, const Client& to, std::int64_t sequence,
                                 std::int64_t sent_ns) {
+  ++sent_in_point_;
+  next_sequence_ = std::max(next_sequence_, sequence + 1);
   const SignalKind kind = kind_at(sequence);
   from.socket->send_text(dialect_.relay(to.who, kind, signal_payload(kind, {sequence, sent_ns})));
 }
@@ -391,10 +402,15 @@ SignalingLoad::Client& SignalingLoad::partner(const Client& client) {
 }
 
 void SignalingLoad::take_stamp(Client& client, const Stamp& stamp, std::int64_t now) {
+  // Late arrivals of an earlier point are neither counted nor answered.
+  if (stamp.sequence < point_base_) {
+    return;
+  }
+  ++received_in_point_;
   if (stamp.sent_ns >= window_start_ns_ && stamp.sent_ns < window_end_ns_) {
     latencies_ns_.push_back(now - stamp.sent_ns);
     if (point_.mode == PointMode::kFanOut) {
-      const std::int64_t round = stamp.sequence - first_round_in_window_;
+      const std::int64_t round = stamp.sequence - point_base_ - first_round_in_window_;
       if (round >= 0 && round < static_cast<std::int64_t>(round_receipts_.size())) {
         ++round_receipts_[static_cast<std::size_t>(round)];
         auto& latest = round_latest_ns_[static_cast<std::size_t>(round)];
@@ -406,7 +422,7 @@ void SignalingLoad::take_stamp(Client& client, const Stamp& stamp, std::int64_t 
   if (sending_ && point_.mode == PointMode::kSaturate &&
       (client.role == Role::kPairFirst || client.role == Role::kPairSecond)) {
     const std::int64_t sent = now_ns();
-    send_signal(client, partner(client), saturate_sequence_++, sent);
+    send_signal(client, partner(client), next_sequence_, sent);
     sent_in_window_ += sent >= window_start_ns_ && sent < window_end_ns_ ? 1 : 0;
   }
 }
@@ -422,6 +438,9 @@ PointResult SignalingLoad::run_point(const PointOptions& options) {
   closed_during_point_ = 0;
   errors_during_point_ = 0;
   next_traffic_ = 0;
+  point_base_ = next_sequence_;
+  sent_in_point_ = 0;
+  received_in_point_ = 0;
 
   const std::int64_t start = now_ns();
   traffic_start_ns_ = start;
@@ -439,7 +458,7 @@ PointResult SignalingLoad::run_point(const PointOptions& options) {
   if (options.mode == PointMode::kSaturate) {
     for (std::size_t i = 0; i < 2 * plan_.pairs.size(); ++i) {
       for (int w = 0; w < options.window; ++w) {
-        send_signal(*clients_[i], partner(*clients_[i]), saturate_sequence_++, now_ns());
+        send_signal(*clients_[i], partner(*clients_[i]), next_sequence_, now_ns());
       }
     }
   }
@@ -453,7 +472,10 @@ PointResult SignalingLoad::run_point(const PointOptions& options) {
   const double client_after = own_cpu_seconds();
   const std::int64_t heartbeats = heartbeats_sent_ - heartbeats_before;
   sending_ = false;
-  run_until(window_end_ns_ + kDrainNanos, [] { return false; });
+  // Everything sent arrives before the next point starts, or the drain
+  // gives up on it.
+  run_until(window_end_ns_ + kDrainNanos,
+            [&] { return received_in_point_ >= sent_in_point_; });
 
   PointResult result;
   result.name = options.name;

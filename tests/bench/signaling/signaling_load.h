@@ -104,6 +104,9 @@ class SignalingLoad final : private ClientObserver {
   // Opens `count` more clients that do nothing but send heartbeats.
   [[nodiscard]] Status open_idle(int count, std::chrono::seconds timeout);
 
+  // Closes the idle clients (without a closing handshake).
+  void close_idle();
+
   [[nodiscard]] PointResult run_point(const PointOptions& options);
 
   int idle_connections() const { return idle_open_; }
@@ -156,7 +159,12 @@ class SignalingLoad final : private ClientObserver {
   bool sending_ = false;
   std::int64_t traffic_start_ns_ = 0;
   std::int64_t next_traffic_ = 0;
-  std::int64_t saturate_sequence_ = 0;
+  // Every message has a number of its own; those of the running point
+  // start at point_base_.
+  std::int64_t next_sequence_ = 0;
+  std::int64_t point_base_ = 0;
+  std::int64_t sent_in_point_ = 0;
+  std::int64_t received_in_point_ = 0;
   std::int64_t window_start_ns_ = 0;
   std::int64_t window_end_ns_ = 0;
   std::int64_t sent_in_window_ = 0;
