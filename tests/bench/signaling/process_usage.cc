@@ -30,7 +30,8 @@ Result<ProcessUsage> read_process_usage(pid_t pid) {
     }
   }
   ProcessUsage usage;
-  usage.cpu_seconds = static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+  usage.cpu_seconds =
+      static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
 
   std::ifstream status(folder + "/status");
   while (std::getline(status, line)) {

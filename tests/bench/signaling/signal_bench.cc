@@ -12,7 +12,6 @@
 // "path": "/bench" (PeerJS), "pairs": [{"first": P, "second": P}, ...],
 // "room": [P, ...] (room[0] sends the fan-out), "idle": P}, where a
 // participant P is {"peer_id", "token", "appointment_id", "host"}.
-#include <CLI/CLI.hpp>
 #include <Poco/Exception.h>
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
@@ -21,6 +20,7 @@
 #include <openssl/ssl.h>
 #include <sys/resource.h>
 
+#include <CLI/CLI.hpp>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -209,10 +209,9 @@ int run(const Options& options) {
   raise_file_limit();
   Plan plan = read_plan(options.plan_file);
   plan.load.heartbeat_seconds = options.heartbeat_seconds;
-  const auto dialect = plan.dialect == "peerjs" ? make_peerjs_dialect(plan.path)
-                                                : make_telehealthd_dialect();
-  std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)> tls(client_tls(options.ca_file),
-                                                        SSL_CTX_free);
+  const auto dialect =
+      plan.dialect == "peerjs" ? make_peerjs_dialect(plan.path) : make_telehealthd_dialect();
+  std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)> tls(client_tls(options.ca_file), SSL_CTX_free);
   const pid_t server = options.server_pid;
   SignalingLoad load(*dialect, tls.get(), plan.load, server);
   const std::chrono::seconds timeout(options.connect_timeout);
@@ -228,9 +227,9 @@ int run(const Options& options) {
     // Memory first, on a server that has relayed nothing yet, so that
     // neither heap holds garbage of the load when it is read.
     const auto quiet_for = [&](const char* name) {
-      return load.run_point({name, PointMode::kIdle, 0, 0, std::chrono::milliseconds(1000),
-                             std::chrono::milliseconds(
-                                 static_cast<long long>(options.seconds * 1000))});
+      return load.run_point(
+          {name, PointMode::kIdle, 0, 0, std::chrono::milliseconds(1000),
+           std::chrono::milliseconds(static_cast<long long>(options.seconds * 1000))});
     };
     results->add(point_json(quiet_for("idle")));
     const auto before = read_process_usage(server);

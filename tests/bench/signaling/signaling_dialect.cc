@@ -48,8 +48,7 @@ class TelehealthdDialect final : public SignalingDialect {
   std::string relay(const Participant& to, SignalKind kind,
                     std::string_view payload) const override {
     std::string message = "{\"type\":\"signal\",\"payload\":{\"appointment_id\":\"" +
-                          to.appointment_id + "\",\"to\":\"" + to.participant_id +
-                          "\",\"kind\":\"";
+                          to.appointment_id + "\",\"to\":\"" + to.participant_id + "\",\"kind\":\"";
     message += kind == SignalKind::kOffer    ? "offer"
                : kind == SignalKind::kAnswer ? "answer"
                                              : "candidate";

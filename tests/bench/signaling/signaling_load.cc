@@ -43,8 +43,8 @@ LatencySummary summarize(std::vector<std::int64_t>& samples_ns) {
   std::sort(samples_ns.begin(), samples_ns.end());
   // Nearest rank: the smallest sample at or above the share asked for.
   const auto at = [&](double share) {
-    const auto rank = static_cast<std::size_t>(
-        std::ceil(share * static_cast<double>(samples_ns.size())));
+    const auto rank =
+        static_cast<std::size_t>(std::ceil(share * static_cast<double>(samples_ns.size())));
     return static_cast<double>(samples_ns[std::max<std::size_t>(rank, 1) - 1]) / 1e6;
   };
   summary.p50_ms = at(0.50);
@@ -128,9 +128,9 @@ Status SignalingLoad::open_idle(int count, std::chrono::seconds timeout) {
     add_client(Role::kIdle, 0, std::move(who));
   }
   auto connected = connect_range(first, clients_.size(), timeout);
-  idle_open_ = static_cast<int>(std::count_if(
-      clients_.begin() + static_cast<std::ptrdiff_t>(first), clients_.end(),
-      [](const auto& client) { return client->greeted; }));
+  idle_open_ = static_cast<int>(std::count_if(clients_.begin() + static_cast<std::ptrdiff_t>(first),
+                                              clients_.end(),
+                                              [](const auto& client) { return client->greeted; }));
   // Heartbeats spread again over every client there now is.
   heartbeat_start_ns_ = now_ns();
   next_heartbeat_ = 0;
@@ -186,14 +186,14 @@ Status SignalingLoad::connect_range(std::size_t first, std::size_t last,
 // joins the waiting room and the room's first host admits them.
 Status SignalingLoad::join_rooms(std::chrono::seconds timeout) {
   const auto send_join = [&](Client& client) {
-    client.socket->send_text("{\"type\":\"visit.join\",\"id\":\"join\",\"payload\":"
-                             "{\"appointment_id\":\"" +
-                             client.who.appointment_id + "\"}}");
+    client.socket->send_text(
+        "{\"type\":\"visit.join\",\"id\":\"join\",\"payload\":"
+        "{\"appointment_id\":\"" +
+        client.who.appointment_id + "\"}}");
   };
   const auto all = [&](bool host, bool Client::*flag) {
-    return std::all_of(clients_.begin(), clients_.begin() + active_count_, [&](const auto& c) {
-      return c->who.host != host || (*c).*flag;
-    });
+    return std::all_of(clients_.begin(), clients_.begin() + active_count_,
+                       [&](const auto& c) { return c->who.host != host || (*c).*flag; });
   };
   const std::int64_t deadline = now_ns() + timeout.count() * kNanosPerSecond;
   for (std::size_t i = 0; i < active_count_; ++i) {
@@ -248,10 +248,11 @@ void SignalingLoad::take_room_reply(Client& client, std::string_view text) {
     for (std::size_t i = 0; i < active_count_; ++i) {
       Client& host = *clients_[i];
       if (host.who.host && host.who.appointment_id == client.who.appointment_id) {
-        host.socket->send_text("{\"type\":\"visit.admit\",\"id\":\"admit\",\"payload\":"
-                               "{\"appointment_id\":\"" +
-                               client.who.appointment_id + "\",\"participant_id\":\"" +
-                               client.who.participant_id + "\"}}");
+        host.socket->send_text(
+            "{\"type\":\"visit.admit\",\"id\":\"admit\",\"payload\":"
+            "{\"appointment_id\":\"" +
+            client.who.appointment_id + "\",\"participant_id\":\"" + client.who.participant_id +
+            "\"}}");
         return;
       }
     }
@@ -342,8 +343,8 @@ std::int64_t SignalingLoad::next_due() const {
 }
 
 void SignalingLoad::send_due(std::int64_t now) {
-  const double heartbeat_spacing =
-      plan_.heartbeat_seconds * 1e9 / static_cast<double>(std::max<std::size_t>(1, clients_.size()));
+  const double heartbeat_spacing = plan_.heartbeat_seconds * 1e9 /
+                                   static_cast<double>(std::max<std::size_t>(1, clients_.size()));
   while (heartbeat_start_ns_ > 0 &&
          heartbeat_start_ns_ + static_cast<std::int64_t>(heartbeat_spacing * next_heartbeat_) <=
              now) {
@@ -474,8 +475,7 @@ PointResult SignalingLoad::run_point(const PointOptions& options) {
   sending_ = false;
   // Everything sent arrives before the next point starts, or the drain
   // gives up on it.
-  run_until(window_end_ns_ + kDrainNanos,
-            [&] { return received_in_point_ >= sent_in_point_; });
+  run_until(window_end_ns_ + kDrainNanos, [&] { return received_in_point_ >= sent_in_point_; });
 
   PointResult result;
   result.name = options.name;

@@ -48,7 +48,11 @@ std::array<std::uint8_t, 4> MaskSource::next() {
 
 TlsWebSocketClient::TlsWebSocketClient(int tag, SSL_CTX* context, MaskSource& masks,
                                        ClientObserver& observer, UpgradeTarget target)
-    : tag_(tag), context_(context), masks_(masks), observer_(observer), target_(std::move(target)) {}
+    : tag_(tag),
+      context_(context),
+      masks_(masks),
+      observer_(observer),
+      target_(std::move(target)) {}
 
 TlsWebSocketClient::~TlsWebSocketClient() {
   if (ssl_ != nullptr) {
@@ -153,9 +157,10 @@ void TlsWebSocketClient::continue_handshake() {
   // accept value the answer must carry.
   const std::string key = crypto::base64_encode(crypto::random_bytes(16));
   accept_key_ = realtime::websocket_accept_key(key);
-  std::string request = "GET " + target_.path + " HTTP/1.1\r\nHost: " + host_header_ +
-                        "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " +
-                        key + "\r\nSec-WebSocket-Version: 13\r\n";
+  std::string request =
+      "GET " + target_.path + " HTTP/1.1\r\nHost: " + host_header_ +
+      "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " + key +
+      "\r\nSec-WebSocket-Version: 13\r\n";
   for (const auto& header : target_.headers) {
     request += header + "\r\n";
   }
@@ -217,7 +222,7 @@ void TlsWebSocketClient::take_upgrade_answer(std::string_view bytes) {
   upgrade_answer_.clear();
   upgrade_answer_.shrink_to_fit();
   reader_ = std::make_unique<realtime::WebSocketFrameReader>(realtime::WebSocketRole::kClient,
-                                                              kMaxMessageBytes);
+                                                             kMaxMessageBytes);
   state_ = State::kOpen;
   observer_.on_open(*this);
   if (state_ == State::kOpen && !rest.empty()) {
@@ -261,8 +266,8 @@ void TlsWebSocketClient::send_text(std::string_view text) {
     return;
   }
   const bool backed_up = pending_bytes() > 0;
-  out_ += realtime::encode_websocket_frame(realtime::WebSocketOpcode::kText, text, true,
-                                           masks_.next());
+  out_ +=
+      realtime::encode_websocket_frame(realtime::WebSocketOpcode::kText, text, true, masks_.next());
   // Written at once, one TLS record a message as a browser writes them,
   // unless earlier bytes are still waiting for the socket.
   if (!backed_up) {
@@ -276,8 +281,8 @@ void TlsWebSocketClient::send_text(std::string_view text) {
 void TlsWebSocketClient::flush() {
   while (out_offset_ < out_.size()) {
     ERR_clear_error();
-    const int n = SSL_write(ssl_, out_.data() + out_offset_,
-                            static_cast<int>(out_.size() - out_offset_));
+    const int n =
+        SSL_write(ssl_, out_.data() + out_offset_, static_cast<int>(out_.size() - out_offset_));
     if (n > 0) {
       out_offset_ += static_cast<std::size_t>(n);
       continue;
