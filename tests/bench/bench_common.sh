@@ -55,6 +55,16 @@ bench_print_header() {
   echo "command: $*"
 }
 
+# Stops unless there are two cores for the server under test (core 0) and
+# CLIENT, the load generator (core 1), and says so: `bench_require_cores CLIENT`.
+bench_require_cores() {
+  if [[ "$(nproc)" -lt 2 ]]; then
+    echo "needs 2 cores (server on core 0, $1 on core 1); this machine has $(nproc)" >&2
+    exit 1
+  fi
+  echo "pinning: server under test on core 0, $1 on core 1 (taskset)"
+}
+
 # The kernel shares CPU time fairly between sessions (autogroups) before it
 # looks at nice values, so on a machine where other sessions are busy the
 # server under test gets a small slice of its core whatever its own nice

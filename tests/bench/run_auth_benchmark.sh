@@ -56,15 +56,11 @@ fi
 
 bash "$source_dir/.ci/install-bench-deps.sh"
 bench_build_if_missing "$build_dir/daemon/telehealthd" telehealthd
-if [[ "$(nproc)" -lt 2 ]]; then
-  echo "needs 2 cores (server on core 0, wrk on core 1); this machine has $(nproc)" >&2
-  exit 1
-fi
 
 results="$(mktemp -d /tmp/th-bench-results.XXXXXX)"
 bench_print_header "telehealthd: $build_dir/daemon/telehealthd" \
   "$0 --backend $backend ${driver_args[*]:+-- ${driver_args[*]}}"
-echo "pinning: server under test on core 0, wrk on core 1 (taskset)"
+bench_require_cores wrk
 bench_raise_priority
 
 if [[ "$backend" == sqlite || "$backend" == both ]]; then

@@ -39,15 +39,11 @@ bench_parse_options signaling_option "$@"
 bash "$source_dir/.ci/install-bench-deps.sh"
 bench_build_if_missing "$build_dir/daemon/telehealthd" telehealthd
 bench_build_if_missing "$build_dir/tests/bench/th_signal_bench" th_signal_bench
-if [[ "$(nproc)" -lt 2 ]]; then
-  echo "needs 2 cores (server on core 0, load generator on core 1); this machine has $(nproc)" >&2
-  exit 1
-fi
 
 results="$(mktemp -d /tmp/th-signal-bench-results.XXXXXX)"
-bench_print_header "telehealthd: $build_dir/daemon/telehealthd" \
+bench_print_header "th_signal_bench: $build_dir/tests/bench/th_signal_bench" \
   "$0 --servers $servers ${driver_args[*]:+-- ${driver_args[*]}}"
-echo "pinning: server under test on core 0, th_signal_bench on core 1 (taskset)"
+bench_require_cores th_signal_bench
 bench_raise_priority
 
 TH_BINARY_DIR="$build_dir" TH_SOURCE_DIR="$source_dir" \

@@ -3,6 +3,19 @@
 namespace th::bench {
 namespace {
 
+// PeerJS names message types in capitals, telehealthd's kinds are lower case.
+std::string_view kind_word(SignalKind kind, bool capitals) {
+  switch (kind) {
+    case SignalKind::kOffer:
+      return capitals ? "OFFER" : "offer";
+    case SignalKind::kAnswer:
+      return capitals ? "ANSWER" : "answer";
+    case SignalKind::kCandidate:
+      break;
+  }
+  return capitals ? "CANDIDATE" : "candidate";
+}
+
 class PeerJsDialect final : public SignalingDialect {
  public:
   explicit PeerJsDialect(std::string path) : path_(std::move(path)) {
@@ -18,9 +31,7 @@ class PeerJsDialect final : public SignalingDialect {
   std::string relay(const Participant& to, SignalKind kind,
                     std::string_view payload) const override {
     std::string message = "{\"type\":\"";
-    message += kind == SignalKind::kOffer    ? "OFFER"
-               : kind == SignalKind::kAnswer ? "ANSWER"
-                                             : "CANDIDATE";
+    message += kind_word(kind, true);
     message += "\",\"dst\":\"" + to.peer_id + "\",\"payload\":";
     message.append(payload);
     message += "}";
@@ -49,9 +60,7 @@ class TelehealthdDialect final : public SignalingDialect {
                     std::string_view payload) const override {
     std::string message = "{\"type\":\"signal\",\"payload\":{\"appointment_id\":\"" +
                           to.appointment_id + "\",\"to\":\"" + to.participant_id + "\",\"kind\":\"";
-    message += kind == SignalKind::kOffer    ? "offer"
-               : kind == SignalKind::kAnswer ? "answer"
-                                             : "candidate";
+    message += kind_word(kind, false);
     message += "\",\"data\":";
     message.append(payload);
     message += "}}";
