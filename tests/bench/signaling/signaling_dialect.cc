@@ -18,7 +18,8 @@ std::string_view kind_word(SignalKind kind, bool capitals) {
 
 class PeerJsDialect final : public SignalingDialect {
  public:
-  explicit PeerJsDialect(std::string path) : path_(std::move(path)) {
+  explicit PeerJsDialect(std::string path)
+      : SignalingDialect("{\"type\":\"HEARTBEAT\"}", "\"OPEN\"", false), path_(std::move(path)) {
     if (path_.empty() || path_.back() != '/') {
       path_ += '/';
     }
@@ -38,20 +39,14 @@ class PeerJsDialect final : public SignalingDialect {
     return message;
   }
 
-  std::string heartbeat() const override { return "{\"type\":\"HEARTBEAT\"}"; }
-
-  bool is_greeting(std::string_view text) const override {
-    return text.find("\"OPEN\"") != std::string_view::npos;
-  }
-
-  bool needs_room_setup() const override { return false; }
-
  private:
   std::string path_;
 };
 
 class TelehealthdDialect final : public SignalingDialect {
  public:
+  TelehealthdDialect() : SignalingDialect("{\"type\":\"ping\",\"id\":\"hb\"}", "\"hello\"", true) {}
+
   UpgradeTarget upgrade(const Participant& who) const override {
     return {"/api/v1/ws", {"Authorization: Bearer " + who.token}};
   }
@@ -66,14 +61,6 @@ class TelehealthdDialect final : public SignalingDialect {
     message += "}}";
     return message;
   }
-
-  std::string heartbeat() const override { return "{\"type\":\"ping\",\"id\":\"hb\"}"; }
-
-  bool is_greeting(std::string_view text) const override {
-    return text.find("\"hello\"") != std::string_view::npos;
-  }
-
-  bool needs_room_setup() const override { return true; }
 };
 
 }  // namespace

@@ -47,11 +47,26 @@ class SignalingDialect {
   // The message that asks the server to relay `payload` to `to`.
   [[nodiscard]] virtual std::string relay(const Participant& to, SignalKind kind,
                                           std::string_view payload) const = 0;
-  [[nodiscard]] virtual std::string heartbeat() const = 0;
+
+  const std::string& heartbeat() const { return heartbeat_; }
   // Whether the server's greeting says the client is registered.
-  [[nodiscard]] virtual bool is_greeting(std::string_view text) const = 0;
+  bool is_greeting(std::string_view text) const {
+    return text.find(greeting_) != std::string_view::npos;
+  }
   // Whether clients must join a visit room before they may signal.
-  [[nodiscard]] virtual bool needs_room_setup() const = 0;
+  bool needs_room_setup() const { return needs_room_setup_; }
+
+ protected:
+  // `greeting` is a piece of text only the server's greeting holds.
+  SignalingDialect(std::string heartbeat, std::string greeting, bool needs_room_setup)
+      : heartbeat_(std::move(heartbeat)),
+        greeting_(std::move(greeting)),
+        needs_room_setup_(needs_room_setup) {}
+
+ private:
+  std::string heartbeat_;
+  std::string greeting_;
+  bool needs_room_setup_;
 };
 
 // `path` is the server's mount path ("/bench"); the socket is PATH/peerjs.
