@@ -16,7 +16,8 @@
 #
 # Usage: tests/bench/run_signaling_benchmark.sh [--build-dir DIR]
 #          [--servers peerjs,telehealthd] [--seconds S] [-- driver options]
-# Driver options: tests/bench/signaling_bench.py --help (--rates, --idle,
+# Driver options: tests/bench/signaling_bench.py --help (--repeats, default 3,
+# with the servers alternating run by run; --rates, --idle,
 # --window, --fanout-rate, --warmup, --heartbeat-seconds, ...).
 # The build directory defaults to build-bench, configured as Release;
 # telehealthd and th_signal_bench are built there if missing.

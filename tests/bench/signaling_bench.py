@@ -6,7 +6,7 @@ For each server it starts the server pinned to core 0, prepares who connects
 as whom (for telehealthd: practitioners, patients and checked-in visits, one
 room per pair and one room of six; for PeerJS: made-up ids), runs the load
 generator pinned to core 1 and writes its figures with the setup to
-RESULTS/<server>.json. Started by run_signaling_benchmark.sh; prints
+RESULTS/<server>.json (a list, one entry a run). Started by run_signaling_benchmark.sh; prints
 figures, asserts nothing about speed.
 
 Python standard library only; reuses the integration harness and fixtures.
@@ -243,22 +243,30 @@ def main():
     parser.add_argument("--seconds", type=float, default=10, help="measured seconds a point")
     parser.add_argument("--warmup", type=float, default=2, help="seconds before each point")
     parser.add_argument("--heartbeat-seconds", type=float, default=5)
+    parser.add_argument("--repeats", type=int, default=3,
+                        help="runs of each server; the summary prints medians")
     args = parser.parse_args()
 
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     runners = {"peerjs": bench_peerjs, "telehealthd": bench_telehealthd}
-    for name in args.servers.split(","):
-        with tempfile.TemporaryDirectory(prefix="th-signal-%s-" % name) as directory:
-            load_before = os.getloadavg()
-            log("== %s ==" % name)
-            figures = runners[name](args, directory)
-            figures.update({"load_before": load_before, "load_after": os.getloadavg(),
-                            "autogroup_nice": autogroup_nice(), "seconds": args.seconds,
-                            "rates": args.rates, "window": args.window,
-                            "fanout_rate": args.fanout_rate})
-        with open(os.path.join(args.output, name + ".json"), "w") as out:
-            json.dump(figures, out, indent=2)
+    names = args.servers.split(",")
+    runs = {name: [] for name in names}
+    # The servers alternate run by run, so that a stretch of load from
+    # other work on the machine falls on both.
+    for repeat in range(args.repeats):
+        for name in names:
+            with tempfile.TemporaryDirectory(prefix="th-signal-%s-" % name) as directory:
+                load_before = os.getloadavg()
+                log("== %s, run %d of %d ==" % (name, repeat + 1, args.repeats))
+                figures = runners[name](args, directory)
+                figures.update({"load_before": load_before, "load_after": os.getloadavg(),
+                                "autogroup_nice": autogroup_nice(), "seconds": args.seconds,
+                                "rates": args.rates, "window": args.window,
+                                "fanout_rate": args.fanout_rate})
+            runs[name].append(figures)
+            with open(os.path.join(args.output, name + ".json"), "w") as out:
+                json.dump(runs[name], out, indent=2)
 
 
 if __name__ == "__main__":
