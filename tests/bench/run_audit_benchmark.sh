@@ -20,18 +20,16 @@ here="$(cd "$(dirname "$0")" && pwd)"
 source_dir="$(cd "$here/../.." && pwd)"
 build_dir="$source_dir/build-bench"
 backend=both
-driver_args=()
+source "$here/bench_common.sh"
 
-while [[ $# -gt 0 ]]; do
+audit_option() {
   case "$1" in
-    --build-dir) build_dir="$(cd "$2" && pwd)"; shift 2 ;;
-    --backend) backend="$2"; shift 2 ;;
-    --phase) phase="$2"; shift 2 ;;      # internal: one backend, then exit
-    --results) results="$2"; shift 2 ;;  # internal: where the phase writes
-    --) shift; driver_args+=("$@"); break ;;
-    *) echo "unknown option: $1" >&2; exit 2 ;;
+    --backend) backend="$2"; bench_taken=2 ;;
+    --phase) phase="$2"; bench_taken=2 ;;      # internal: one backend, then exit
+    --results) results="$2"; bench_taken=2 ;;  # internal: where the phase writes
   esac
-done
+}
+bench_parse_options audit_option "$@"
 
 bench="$build_dir/tests/bench/th_audit_bench"
 
@@ -46,19 +44,11 @@ if [[ -n "${phase:-}" ]]; then
 fi
 
 bash "$source_dir/.ci/install-bench-deps.sh"
-if [[ ! -x "$bench" ]]; then
-  echo "building th_audit_bench in $build_dir (Release)"
-  cmake -S "$source_dir" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-    -DTH_BUILD_TESTS=OFF -DTH_BENCHMARKS=ON >/dev/null
-  cmake --build "$build_dir" --target th_audit_bench
-fi
+bench_build_if_missing "$bench" th_audit_bench
 
 results="$(mktemp -d /tmp/th-audit-bench-results.XXXXXX)"
-build_type="$(sed -n 's/^CMAKE_BUILD_TYPE:STRING=//p' "$build_dir/CMakeCache.txt" 2>/dev/null || true)"
-echo "th_audit_bench: $bench (build type: ${build_type:-unknown})"
-echo "machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)," \
-  "load average at start $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "command: $0 --backend $backend ${driver_args[*]:+-- ${driver_args[*]}}"
+bench_print_header "th_audit_bench: $bench" \
+  "$0 --backend $backend ${driver_args[*]:+-- ${driver_args[*]}}"
 
 if [[ "$backend" == postgresql || "$backend" == both ]]; then
   echo "== PostgreSQL (pg_virtualenv, fsync=on, synchronous_commit=on) =="

@@ -27,20 +27,18 @@ here="$(cd "$(dirname "$0")" && pwd)"
 source_dir="$(cd "$here/../.." && pwd)"
 build_dir="$source_dir/build-bench"
 backend=both
-driver_args=()
+source "$here/bench_common.sh"
 
-while [[ $# -gt 0 ]]; do
+auth_option() {
   case "$1" in
-    --build-dir) build_dir="$(cd "$2" && pwd)"; shift 2 ;;
-    --duration) driver_args+=(--duration "$2"); shift 2 ;;
-    --backend) backend="$2"; shift 2 ;;
-    --profile) driver_args+=(--profile); shift ;;
-    --phase) phase="$2"; shift 2 ;;       # internal: one backend, then exit
-    --results) results="$2"; shift 2 ;;   # internal: where the phase writes
-    --) shift; driver_args+=("$@"); break ;;
-    *) echo "unknown option: $1" >&2; exit 2 ;;
+    --duration) driver_args+=(--duration "$2"); bench_taken=2 ;;
+    --backend) backend="$2"; bench_taken=2 ;;
+    --profile) driver_args+=(--profile); bench_taken=1 ;;
+    --phase) phase="$2"; bench_taken=2 ;;      # internal: one backend, then exit
+    --results) results="$2"; bench_taken=2 ;;  # internal: where the phase writes
   esac
-done
+}
+bench_parse_options auth_option "$@"
 
 # One backend's figures, written to $results/<backend>.json. Under
 # pg_virtualenv this is the re-executed script.
@@ -57,37 +55,13 @@ if [[ -n "${phase:-}" ]]; then
 fi
 
 bash "$source_dir/.ci/install-bench-deps.sh"
-if [[ ! -x "$build_dir/daemon/telehealthd" ]]; then
-  echo "building telehealthd in $build_dir (Release)"
-  cmake -S "$source_dir" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-    -DTH_BUILD_TESTS=OFF -DTH_BENCHMARKS=ON >/dev/null
-  cmake --build "$build_dir" --target telehealthd
-fi
-if [[ "$(nproc)" -lt 2 ]]; then
-  echo "needs 2 cores (server on core 0, wrk on core 1); this machine has $(nproc)" >&2
-  exit 1
-fi
+bench_build_if_missing "$build_dir/daemon/telehealthd" telehealthd
 
 results="$(mktemp -d /tmp/th-bench-results.XXXXXX)"
-build_type="$(sed -n 's/^CMAKE_BUILD_TYPE:STRING=//p' "$build_dir/CMakeCache.txt" 2>/dev/null || true)"
-echo "telehealthd: $build_dir/daemon/telehealthd (build type: ${build_type:-unknown})"
-echo "machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)," \
-  "load average at start $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "command: $0 --backend $backend ${driver_args[*]:+-- ${driver_args[*]}}"
-echo "pinning: server under test on core 0, wrk on core 1 (taskset)"
-
-# The kernel shares CPU time fairly between sessions (autogroups) before it
-# looks at nice values, so on a machine where other sessions are busy the
-# server under test gets a small slice of core 0 whatever its own nice value.
-# As root the script raises the priority of its own session's group for the
-# length of the run (TH_BENCH_NICE, default -10; 0 leaves it alone).
-bench_nice="${TH_BENCH_NICE:--10}"
-if [[ "$bench_nice" != 0 && -w /proc/self/autogroup ]]; then
-  previous_nice="$(awk '{print $NF}' /proc/self/autogroup)"
-  trap 'echo "$previous_nice" > /proc/self/autogroup' EXIT
-  echo "$bench_nice" > /proc/self/autogroup &&
-    echo "scheduling: this session's autogroup at nice $bench_nice for the run"
-fi
+bench_print_header "telehealthd: $build_dir/daemon/telehealthd" \
+  "$0 --backend $backend ${driver_args[*]:+-- ${driver_args[*]}}"
+bench_require_cores wrk
+bench_raise_priority
 
 if [[ "$backend" == sqlite || "$backend" == both ]]; then
   echo "== SQLite =="
