@@ -1,0 +1,267 @@
+// The clinician's side: their queue, live (queue.watch, then a REST read
+// at every queue.changed), and the room they host: whom to admit, send
+// back or transfer, and the call itself.
+import { byId, clear, el, formatTime, formatWait, show } from './dom.js';
+import { alertUser, notify } from './notices.js';
+
+const kStateNames = {
+  waiting: 'in the waiting room', admitted: 'in the call', away: 'reconnecting', left: 'left',
+};
+
+export class ClinicianView {
+  constructor({ app }) {
+    this.app = app;
+    this.api = app.api;
+    this.socket = app.socket;
+    this.practitionerId = app.me.user_id;
+    this.appointment = null;
+    this.participants = new Map();
+    this.selfId = '';
+    this.refreshing = null;
+    this.listening = new AbortController();
+    const signal = this.listening.signal;
+    byId('transfer-form').addEventListener('submit', (event) => {
+      event.preventDefault();
+      this.transfer();
+    }, { signal });
+    byId('complete-button').addEventListener('click', () => this.complete(), { signal });
+    this.stops = [
+      this.socket.on('queue.changed', (p) => {
+        if (p.practitioner_id === this.practitionerId) {
+          this.refresh();
+        }
+      }),
+      this.socket.on('room.participant', (p) => this.participantChanged(p)),
+      this.socket.on('visit.ended', (p) => this.ended(p)),
+    ];
+    this.socket.onReconnect(() => this.watch().then(() => this.rejoin()).catch(() => {}));
+  }
+
+  async open() {
+    show(byId('clinician-view'));
+    await this.watch();
+    await this.refresh();
+  }
+
+  async watch() {
+    await this.socket.request('queue.watch', { practitioner_id: this.practitionerId });
+  }
+
+  // Pushes can come in bursts: one read at a time, and one more after it
+  // if anything changed meanwhile.
+  refresh() {
+    if (this.refreshing) {
+      this.refreshAgain = true;
+      return this.refreshing;
+    }
+    this.refreshing = this.readQueue().catch((failure) => {
+      if (failure.status !== 401) {
+        alertUser(`The queue could not be read: ${failure.message}`);
+      }
+    }).finally(() => {
+      this.refreshing = null;
+      if (this.refreshAgain) {
+        this.refreshAgain = false;
+        this.refresh();
+      }
+    });
+    return this.refreshing;
+  }
+
+  async readQueue() {
+    const zone = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+    const reply = await this.api.get(
+      `/api/v1/practitioners/${this.practitionerId}/queue?tz=${encodeURIComponent(zone)}`,
+      { background: true });
+    const rows = byId('queue-rows');
+    clear(rows);
+    for (const place of reply.items) {
+      rows.append(this.row(place));
+    }
+    const count = reply.items.length;
+    byId('queue-summary').textContent = count === 0
+      ? 'Nobody is waiting.'
+      : `${count} ${count === 1 ? 'patient is' : 'patients are'} checked in.`;
+  }
+
+  row(place) {
+    const appointment = place.appointment;
+    const open = el('button', { type: 'button', onclick: () => this.host(appointment) },
+      appointment.status === 'in_progress' ? 'Rejoin visit' : 'Start visit');
+    return el('tr', { dataset: { appointment: appointment.id } },
+      el('td', {}, String(place.position)),
+      el('td', {}, `${formatTime(appointment.start)} · ${appointment.visit_type.replace(/_/g, ' ')}`,
+        appointment.urgent ? el('strong', { class: 'urgent' }, ' urgent') : ''),
+      el('td', {}, appointment.status.replace(/_/g, ' ')),
+      el('td', {}, formatWait(place.estimated_wait_seconds)),
+      el('td', {}, open));
+  }
+
+  // Joining the room as its host, then the call view with the room's
+  // people: those waiting get an Admit button.
+  async host(appointment) {
+    try {
+      const call = this.app.prepareCall(appointment.id);
+      await call.startCamera();
+      const joined = await this.socket.request('visit.join', { appointment_id: appointment.id });
+      this.appointment = appointment;
+      this.selfId = joined.participant_id;
+      this.participants = new Map();
+      for (const participant of joined.participants || []) {
+        this.participants.set(participant.participant_id, participant);
+      }
+      show(byId('clinician-view'), false);
+      show(byId('host-tools'));
+      show(byId('complete-button'));
+      this.app.enterCall({
+        appointmentId: appointment.id, selfId: joined.participant_id, ice: joined.ice,
+        participants: joined.participants || [], host: true,
+        onLeave: () => this.leave(),
+      });
+      this.renderParticipants();
+      this.loadTransferTargets().catch(() => {});
+      if (this.app.chat) {
+        this.app.chat.openForPatient(appointment.patient_id).catch(() => {});
+      }
+    } catch (failure) {
+      alertUser(`Could not open the visit: ${failure.message}`);
+    }
+  }
+
+  rejoin() {
+    if (this.appointment) {
+      this.socket.request('visit.join', { appointment_id: this.appointment.id }).catch(() => {});
+    }
+  }
+
+  participantChanged(payload) {
+    if (!this.appointment || payload.appointment_id !== this.appointment.id) {
+      return;
+    }
+    const participant = payload.participant;
+    if (participant.state === 'left') {
+      this.participants.delete(participant.participant_id);
+    } else {
+      this.participants.set(participant.participant_id, participant);
+    }
+    if (participant.state === 'waiting' && participant.role !== 'host') {
+      notify(`${participant.display_name || 'A patient'} is in the waiting room.`);
+    }
+    this.renderParticipants();
+  }
+
+  renderParticipants() {
+    const list = byId('participant-list');
+    clear(list);
+    const names = new Map();
+    for (const participant of this.participants.values()) {
+      names.set(participant.participant_id, participant.display_name);
+      if (participant.participant_id === this.selfId) {
+        continue;
+      }
+      const name = participant.display_name || participant.role;
+      const actions = [];
+      if (participant.state === 'waiting') {
+        actions.push(el('button', { type: 'button', onclick: () => this.move('visit.admit', participant) },
+          `Admit ${name}`));
+      } else if (participant.state === 'admitted' && participant.role !== 'host') {
+        actions.push(el('button', {
+          type: 'button', class: 'secondary', onclick: () => this.move('visit.return', participant),
+        }, `Send ${name} back to the waiting room`));
+      }
+      list.append(el('li', { dataset: { participant: participant.participant_id } },
+        el('span', { class: 'name' }, name), ` (${participant.role}, `,
+        kStateNames[participant.state] || participant.state,
+        participant.screen_sharing ? ', sharing a screen' : '', ') ', ...actions));
+    }
+    if (list.children.length === 0) {
+      list.append(el('li', {}, 'Nobody else is here yet.'));
+    }
+    this.app.call && this.app.call.setNames(names);
+  }
+
+  async move(type, participant) {
+    try {
+      await this.socket.request(type, {
+        appointment_id: this.appointment.id, participant_id: participant.participant_id,
+      });
+    } catch (failure) {
+      alertUser(`That did not work: ${failure.message}`);
+    }
+  }
+
+  async loadTransferTargets() {
+    const reply = await this.api.get('/api/v1/practitioners', { background: true });
+    const select = byId('transfer-select');
+    clear(select);
+    for (const practitioner of reply.items) {
+      if (practitioner.user_id !== this.practitionerId) {
+        select.append(el('option', { value: practitioner.user_id },
+          practitioner.display_name || practitioner.npi));
+      }
+    }
+    show(byId('transfer-form'), select.children.length > 0);
+  }
+
+  async transfer() {
+    const target = byId('transfer-select').value;
+    if (!target || !this.appointment) {
+      return;
+    }
+    try {
+      await this.socket.request('visit.transfer',
+        { appointment_id: this.appointment.id, practitioner_id: target });
+      notify('The visit moved to the other queue.');
+      await this.leave();
+    } catch (failure) {
+      alertUser(`The transfer failed: ${failure.message}`);
+    }
+  }
+
+  async complete() {
+    if (!this.appointment) {
+      return;
+    }
+    try {
+      await this.api.post(`/api/v1/appointments/${this.appointment.id}/complete`);
+      notify('The visit is complete.');
+    } catch (failure) {
+      alertUser(`The visit could not be completed: ${failure.message}`);
+      return;
+    }
+    await this.leave();
+  }
+
+  ended(payload) {
+    if (this.appointment && payload.appointment_id === this.appointment.id) {
+      this.close();
+      this.open().catch(() => {});
+    }
+  }
+
+  async leave() {
+    if (this.appointment) {
+      this.socket.request('visit.leave', { appointment_id: this.appointment.id })
+        .catch(() => {});
+    }
+    this.close();
+    await this.open();
+  }
+
+  close() {
+    this.appointment = null;
+    this.participants = new Map();
+    show(byId('host-tools'), false);
+    show(byId('complete-button'), false);
+    this.app.leaveCall();
+  }
+
+  dispose() {
+    this.close();
+    this.listening.abort();
+    for (const stop of this.stops) {
+      stop();
+    }
+    show(byId('clinician-view'), false);
+  }
+}

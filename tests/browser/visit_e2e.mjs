@@ -1,0 +1,199 @@
+// End-to-end test of a video visit in the browser client, in Debian's
+// Chromium driven by playwright-core: a patient and a clinician sign in
+// through the page in two browser contexts; the patient checks in and
+// waits (and sees the queue position); the clinician admits them; both
+// RTCPeerConnections connect and decode each other's video; a chat message
+// goes each way; the clinician shares a screen and the patient decodes the
+// new track. Screenshots of both views go to TH_OUTPUT_DIR.
+//
+// Run by tests/integration/test_browser_visit.py, which starts the daemon
+// and provisions the accounts and the visit, passing them in:
+//   TH_URL, TH_APPOINTMENT_ID, TH_OUTPUT_DIR,
+//   TH_PATIENT_USERNAME, TH_PATIENT_PASSWORD,
+//   TH_CLINICIAN_USERNAME, TH_CLINICIAN_PASSWORD, TH_CLINICIAN_OTP
+// Exits 0 when every step passed, 1 with the failing step otherwise.
+
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+const env = (name) => {
+  const value = process.env[name];
+  if (!value) {
+    throw new Error(`${name} is not set`);
+  }
+  return value;
+};
+
+const url = env('TH_URL');
+const appointmentId = env('TH_APPOINTMENT_ID');
+const outputDir = env('TH_OUTPUT_DIR');
+const kStepTimeoutMs = 20000;
+
+// The flags that work on these machines: new headless mode, no sandbox as
+// root, no network but loopback (so no background traffic), fake camera,
+// microphone and screen with no permission prompt, and host candidates on
+// loopback, the only interface there may be.
+const kChromiumFlags = [
+  '--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
+  '--allow-loopback-in-peer-connection', '--mute-audio',
+];
+
+// Keeps every RTCPeerConnection the page makes where the test can read
+// its state and statistics; the client itself exposes nothing.
+function recordPeerConnections() {
+  const Original = window.RTCPeerConnection;
+  window.__peers = [];
+  window.RTCPeerConnection = function (...args) {
+    const pc = new Original(...args);
+    window.__peers.push(pc);
+    return pc;
+  };
+  window.RTCPeerConnection.prototype = Original.prototype;
+}
+
+// Inbound video as the page's open connections report it: per connection,
+// its state and the frames decoded of each inbound video stream.
+async function inboundVideo(page) {
+  return page.evaluate(async () => {
+    const result = [];
+    for (const pc of window.__peers) {
+      if (pc.connectionState === 'closed') {
+        continue;
+      }
+      const stats = await pc.getStats();
+      const frames = [];
+      stats.forEach((report) => {
+        if (report.type === 'inbound-rtp' && report.kind === 'video') {
+          frames.push(report.framesDecoded || 0);
+        }
+      });
+      result.push({ state: pc.connectionState, frames });
+    }
+    return result;
+  });
+}
+
+// Waits until some connection of the page is connected and decodes at
+// least `streams` inbound videos; returns what it saw.
+async function waitForVideo(page, streams, what) {
+  const deadline = Date.now() + kStepTimeoutMs;
+  let seen = [];
+  while (Date.now() < deadline) {
+    seen = await inboundVideo(page);
+    const good = seen.find((c) => c.state === 'connected' &&
+      c.frames.filter((f) => f > 0).length >= streams);
+    if (good) {
+      return good;
+    }
+    await page.waitForTimeout(200);
+  }
+  throw new Error(`${what}: no connected peer decoding ${streams} video(s): ${JSON.stringify(seen)}`);
+}
+
+async function signIn(page, username, password, otp) {
+  await page.goto(url);
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(password);
+  if (otp) {
+    await page.getByLabel('Authenticator code').fill(otp);
+  }
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.locator('#account-name').waitFor({ state: 'visible' });
+}
+
+async function sendMessage(page, text) {
+  await page.getByLabel('Write a message').fill(text);
+  await page.getByRole('button', { name: 'Send', exact: true }).click();
+}
+
+async function waitForMessage(page, text) {
+  await page.locator('#message-list li', { hasText: text }).waitFor({ state: 'visible' });
+}
+
+async function main() {
+  mkdirSync(outputDir, { recursive: true });
+  const started = Date.now();
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    ignoreDefaultArgs: ['--headless'],
+    args: kChromiumFlags,
+  });
+  const pages = {};
+  const step = (text) => console.log(`[${((Date.now() - started) / 1000).toFixed(1)} s] ${text}`);
+  try {
+    for (const who of ['patient', 'clinician']) {
+      const context = await browser.newContext({
+        ignoreHTTPSErrors: true, viewport: { width: 1280, height: 900 },
+      });
+      context.setDefaultTimeout(kStepTimeoutMs);
+      await context.addInitScript(recordPeerConnections);
+      const page = await context.newPage();
+      page.on('console', (message) => {
+        if (message.type() === 'error' || message.type() === 'warning') {
+          console.log(`${who} console ${message.type()}: ${message.text()}`);
+        }
+      });
+      page.on('pageerror', (error) => console.log(`${who} page error: ${error.message}`));
+      pages[who] = page;
+    }
+    const { patient, clinician } = pages;
+
+    await signIn(patient, env('TH_PATIENT_USERNAME'), env('TH_PATIENT_PASSWORD'));
+    await signIn(clinician, env('TH_CLINICIAN_USERNAME'), env('TH_CLINICIAN_PASSWORD'),
+      env('TH_CLINICIAN_OTP'));
+    step('both signed in through the page');
+
+    const visit = patient.locator(`li[data-appointment="${appointmentId}"]`);
+    await visit.getByRole('button', { name: 'Check in' }).click();
+    await patient.locator('#queue-position', { hasText: /You are (next|number \d+)/ }).waitFor();
+    const position = await patient.locator('#queue-position').textContent();
+    step(`patient waits: "${position}"`);
+
+    const row = clinician.locator(`tr[data-appointment="${appointmentId}"]`);
+    await row.getByRole('button', { name: 'Start visit' }).click();
+    await clinician.locator('#participant-list button', { hasText: /^Admit / }).click();
+    step('clinician admitted the patient');
+
+    const patientSide = await waitForVideo(patient, 1, 'patient');
+    const clinicianSide = await waitForVideo(clinician, 1, 'clinician');
+    step(`connected; frames decoded: patient ${patientSide.frames}, ` +
+      `clinician ${clinicianSide.frames}`);
+
+    await sendMessage(patient, 'Hello doctor, I can see you.');
+    await waitForMessage(clinician, 'Hello doctor, I can see you.');
+    await sendMessage(clinician, 'Hello, I can see you too.');
+    await waitForMessage(patient, 'Hello, I can see you too.');
+    step('a message went each way');
+
+    await clinician.getByRole('button', { name: 'Share screen', exact: true }).click();
+    await patient.locator('#remote-videos .tile.screen video').waitFor({ state: 'attached' });
+    const shared = await waitForVideo(patient, 2, 'patient after screen sharing');
+    step(`patient receives the shared screen; frames decoded: ${shared.frames}`);
+    // A few more frames, so the screenshots show moving video, not black.
+    await patient.waitForTimeout(500);
+
+    for (const [who, page] of Object.entries(pages)) {
+      const file = path.join(outputDir, `${who}.png`);
+      await page.screenshot({ path: file, fullPage: true });
+      console.log(`screenshot: ${file}`);
+    }
+    step('passed');
+  } catch (failure) {
+    for (const [who, page] of Object.entries(pages)) {
+      const file = path.join(outputDir, `${who}-failure.png`);
+      await page.screenshot({ path: file, fullPage: true }).catch(() => {});
+      console.log(`screenshot at failure: ${file}`);
+    }
+    throw failure;
+  } finally {
+    await browser.close();
+  }
+}
+
+main().catch((failure) => {
+  console.error(`FAILED: ${failure.stack || failure}`);
+  process.exit(1);
+});
