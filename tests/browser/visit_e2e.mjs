@@ -4,7 +4,9 @@
 // waits (and sees the queue position); the clinician admits them; both
 // RTCPeerConnections connect and decode each other's video; a chat message
 // goes each way; the clinician shares a screen and the patient decodes the
-// new track. Screenshots of both views go to TH_OUTPUT_DIR.
+// new track. Screenshots of both views go to TH_OUTPUT_DIR. Last, the
+// patient's session is ended on the daemon, and the page must sign out with
+// a notice.
 //
 // Run by tests/integration/test_browser_visit.py, which starts the daemon
 // and provisions the accounts and the visit, passing them in:
@@ -180,6 +182,22 @@ async function main() {
       await page.screenshot({ path: file, fullPage: true });
       console.log(`screenshot: ${file}`);
     }
+    // The session ends on the daemon (signed out elsewhere, here through
+    // the API with the page's own cookie): the socket closes with 4401 and
+    // the page goes back to sign-in with a notice.
+    const api = patient.context().request;
+    const me = await (await api.get(new URL('/api/v1/me', url).href)).json();
+    const out = await api.post(new URL('/api/v1/auth/logout', url).href,
+      { headers: { 'X-CSRF-Token': me.csrf_token } });
+    if (!out.ok()) {
+      throw new Error(`signing the patient out failed: ${out.status()}`);
+    }
+    await patient.locator('#sign-in-view').waitFor({ state: 'visible' });
+    const notice = await patient.locator('#notice').textContent();
+    if (!/session (was ended|ended elsewhere)/.test(notice)) {
+      throw new Error(`no sign-out notice on the patient's page: "${notice}"`);
+    }
+    step(`the patient's page signed out when the session ended: "${notice}"`);
     step('passed');
   } catch (failure) {
     for (const [who, page] of Object.entries(pages)) {
