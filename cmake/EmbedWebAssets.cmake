@@ -44,7 +44,6 @@ foreach(name IN LISTS asset_files)
   string(LENGTH "${bytes}" hex_length)
   math(EXPR size "${hex_length} / 2")
   string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," bytes "${bytes}")
-  string(REGEX REPLACE "((0x[0-9a-f][0-9a-f],){16})" "\\1\n    " bytes "${bytes}")
   string(SUBSTRING "${digest}" 0 32 tag)
   # The trailing zero keeps an empty file a valid array; size leaves it out.
   string(APPEND arrays "constexpr unsigned char kAsset${index}[] = {\n    ${bytes}0x00};\n")

@@ -4,6 +4,9 @@
 import { byId, clear, el, formatTime, formatWait, show } from './dom.js';
 import { alertUser, notify } from './notices.js';
 
+// How often the queue is read when the socket cannot push its changes.
+const kPollMs = 15000;
+
 const kStateNames = {
   waiting: 'in the waiting room', admitted: 'in the call', away: 'reconnecting', left: 'left',
 };
@@ -39,7 +42,12 @@ export class ClinicianView {
 
   async open() {
     show(byId('clinician-view'));
-    await this.watch();
+    try {
+      await this.watch();
+    } catch (failure) {
+      // Without pushes the queue is still read, every so often.
+      this.polling = this.polling || window.setInterval(() => this.refresh(), kPollMs);
+    }
     await this.refresh();
   }
 
@@ -257,6 +265,7 @@ export class ClinicianView {
   }
 
   dispose() {
+    window.clearInterval(this.polling);
     this.close();
     this.listening.abort();
     for (const stop of this.stops) {

@@ -14,7 +14,7 @@ function viewerZone() {
 }
 
 const kStatusNames = {
-  booked: 'Booked', checked_in: 'Checked in', in_progress: 'In progress',
+  scheduled: 'Booked', checked_in: 'Checked in', in_progress: 'In progress',
   completed: 'Completed', cancelled: 'Cancelled', no_show: 'Missed',
 };
 
@@ -72,7 +72,7 @@ export class PatientView {
   async card(appointment) {
     const name = await this.practitionerName(appointment.practitioner_id);
     const title = `${formatTime(appointment.start)} with ${name}`;
-    const action = appointment.status === 'booked'
+    const action = appointment.status === 'scheduled'
       ? el('button', { type: 'button', onclick: () => this.checkIn(appointment) }, 'Check in')
       : el('button', { type: 'button', onclick: () => this.wait(appointment) },
         appointment.status === 'in_progress' ? 'Rejoin the call' : 'Go to the waiting room');
