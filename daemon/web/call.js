@@ -136,6 +136,11 @@ class PeerLink {
   }
 }
 
+// Gives up one's place in a room at once (no rejoin grace).
+export function leaveRoom(socket, appointmentId) {
+  socket.request('visit.leave', { appointment_id: appointmentId }).catch(() => {});
+}
+
 export class VisitCall {
   // container: where remote videos go; onState(text): a status line.
   constructor({ socket, appointmentId, container, onState }) {

@@ -3,6 +3,7 @@
 // back or transfer, and the call itself.
 import { byId, clear, el, formatTime, formatWait, show } from './dom.js';
 import { alertUser, notify } from './notices.js';
+import { VisitView } from './visit_view.js';
 
 // How often the queue is read when the socket cannot push its changes.
 const kPollMs = 15000;
@@ -11,17 +12,13 @@ const kStateNames = {
   waiting: 'in the waiting room', admitted: 'in the call', away: 'reconnecting', left: 'left',
 };
 
-export class ClinicianView {
+export class ClinicianView extends VisitView {
   constructor({ app }) {
-    this.app = app;
-    this.api = app.api;
-    this.socket = app.socket;
+    super({ app });
     this.practitionerId = app.me.user_id;
-    this.appointment = null;
     this.participants = new Map();
     this.selfId = '';
     this.refreshing = null;
-    this.listening = new AbortController();
     const signal = this.listening.signal;
     byId('transfer-form').addEventListener('submit', (event) => {
       event.preventDefault();
@@ -143,7 +140,7 @@ export class ClinicianView {
   }
 
   participantChanged(payload) {
-    if (!this.appointment || payload.appointment_id !== this.appointment.id) {
+    if (!this.concerns(payload)) {
       return;
     }
     const participant = payload.participant;
@@ -240,22 +237,6 @@ export class ClinicianView {
     await this.leave();
   }
 
-  ended(payload) {
-    if (this.appointment && payload.appointment_id === this.appointment.id) {
-      this.close();
-      this.open().catch(() => {});
-    }
-  }
-
-  async leave() {
-    if (this.appointment) {
-      this.socket.request('visit.leave', { appointment_id: this.appointment.id })
-        .catch(() => {});
-    }
-    this.close();
-    await this.open();
-  }
-
   close() {
     this.appointment = null;
     this.participants = new Map();
@@ -266,11 +247,7 @@ export class ClinicianView {
 
   dispose() {
     window.clearInterval(this.polling);
-    this.close();
-    this.listening.abort();
-    for (const stop of this.stops) {
-      stop();
-    }
+    super.dispose();
     show(byId('clinician-view'), false);
   }
 }

@@ -2,6 +2,7 @@
 // live queue position, then the call once a clinician admits them.
 import { byId, clear, el, formatTime, formatWait, show } from './dom.js';
 import { alertUser, notify } from './notices.js';
+import { VisitView } from './visit_view.js';
 
 function today() {
   const now = new Date();
@@ -18,14 +19,10 @@ const kStatusNames = {
   completed: 'Completed', cancelled: 'Cancelled', no_show: 'Missed',
 };
 
-export class PatientView {
+export class PatientView extends VisitView {
   constructor({ app }) {
-    this.app = app;
-    this.api = app.api;
-    this.socket = app.socket;
-    this.appointment = null;
+    super({ app });
     this.practitioners = new Map();
-    this.listening = new AbortController();
     const signal = this.listening.signal;
     byId('leave-waiting-button').addEventListener('click', () => this.leave(), { signal });
     this.stops = [
@@ -133,7 +130,7 @@ export class PatientView {
   }
 
   positionChanged(payload) {
-    if (!this.appointment || payload.appointment_id !== this.appointment.id) {
+    if (!this.concerns(payload)) {
       return;
     }
     const place = payload.position;
@@ -144,7 +141,7 @@ export class PatientView {
   }
 
   admitted(payload) {
-    if (!this.appointment || payload.appointment_id !== this.appointment.id) {
+    if (!this.concerns(payload)) {
       return;
     }
     byId('preview-video').srcObject = null;
@@ -158,7 +155,7 @@ export class PatientView {
   }
 
   returned(payload) {
-    if (!this.appointment || payload.appointment_id !== this.appointment.id) {
+    if (!this.concerns(payload)) {
       return;
     }
     this.app.leaveCall({ keepCamera: true });
@@ -171,7 +168,7 @@ export class PatientView {
   }
 
   transferred(payload) {
-    if (!this.appointment || payload.appointment_id !== this.appointment.id) {
+    if (!this.concerns(payload)) {
       return;
     }
     this.appointment.practitioner_id = payload.practitioner_id;
@@ -180,24 +177,9 @@ export class PatientView {
   }
 
   ended(payload) {
-    if (!this.appointment || payload.appointment_id !== this.appointment.id) {
-      return;
-    }
-    const why = payload.reason === 'replaced'
+    super.ended(payload, payload.reason === 'replaced'
       ? 'You joined this visit from another window, so this one has left it.'
-      : 'The visit has ended.';
-    this.close();
-    notify(why, { sticky: true });
-    this.open().catch(() => {});
-  }
-
-  async leave() {
-    if (this.appointment) {
-      this.socket.request('visit.leave', { appointment_id: this.appointment.id })
-        .catch(() => {});
-    }
-    this.close();
-    await this.open();
+      : 'The visit has ended.');
   }
 
   close() {
@@ -208,11 +190,7 @@ export class PatientView {
   }
 
   dispose() {
-    this.close();
-    this.listening.abort();
-    for (const stop of this.stops) {
-      stop();
-    }
+    super.dispose();
     show(byId('patient-view'), false);
   }
 }

@@ -34,12 +34,7 @@ class BrowserVisitTest(fx.AccessTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.clinic = sched.Clinic(cls.daemon)
-        fx.expect(cls.daemon.admin("PUT", "/api/v1/practitioners/" + cls.clinic.practitioner,
-                                   {"npi": sched.next_npi(), "license_states": ["OR", "WA"],
-                                    "time_zone": "America/New_York", "slot_minutes": 20,
-                                    "display_name": PRACTITIONER}),
-                  200, "name the practitioner")
+        cls.clinic = sched.Clinic(cls.daemon, display_name=PRACTITIONER)
         cls.record = fx.create_patient(cls.daemon, state="OR", given_name="Robin")
         cls.patient = fx.create_account(cls.daemon, "patient", patient_mrn=cls.record["mrn"])
         fx.add_to_care_team(cls.daemon, cls.record["id"], cls.clinic.clinician.id)
