@@ -25,6 +25,12 @@ export class ClinicianView extends VisitView {
       this.transfer();
     }, { signal });
     byId('complete-button').addEventListener('click', () => this.complete(), { signal });
+    byId('queue-practitioner').addEventListener('change', (event) => {
+      this.practitionerId = event.target.value;
+      this.open().catch(() => {});
+    }, { signal });
+    byId('queue-choice').addEventListener('submit', (event) => event.preventDefault(),
+      { signal });
     this.stops = [
       this.socket.on('queue.changed', (p) => {
         if (p.practitioner_id === this.practitionerId) {
@@ -39,6 +45,9 @@ export class ClinicianView extends VisitView {
 
   async open() {
     show(byId('clinician-view'));
+    if (!this.practitionerList) {
+      await this.loadPractitioners();
+    }
     try {
       await this.watch();
     } catch (failure) {
@@ -46,6 +55,25 @@ export class ClinicianView extends VisitView {
       this.polling = this.polling || window.setInterval(() => this.refresh(), kPollMs);
     }
     await this.refresh();
+  }
+
+  // Whose queue to show: one's own when one is a practitioner, else the
+  // first one's; staff may switch to any they may read.
+  async loadPractitioners() {
+    const reply = await this.api.get('/api/v1/practitioners', { background: true });
+    this.practitionerList = reply.items;
+    const select = byId('queue-practitioner');
+    clear(select);
+    for (const practitioner of reply.items) {
+      const own = practitioner.user_id === this.app.me.user_id;
+      select.append(el('option', { value: practitioner.user_id },
+        own ? 'you' : practitioner.display_name || `NPI ${practitioner.npi}`));
+    }
+    const own = reply.items.some((p) => p.user_id === this.app.me.user_id);
+    if (!own && reply.items.length > 0) {
+      this.practitionerId = reply.items[0].user_id;
+    }
+    select.value = this.practitionerId;
   }
 
   async watch() {
@@ -80,6 +108,10 @@ export class ClinicianView extends VisitView {
       { background: true });
     const rows = byId('queue-rows');
     clear(rows);
+    if (reply.in_progress) {
+      rows.append(this.row({ position: 'now', estimated_wait_seconds: 0,
+        appointment: reply.in_progress }));
+    }
     for (const place of reply.items) {
       rows.append(this.row(place));
     }
@@ -98,7 +130,8 @@ export class ClinicianView extends VisitView {
       el('td', {}, `${formatTime(appointment.start)} · ${appointment.visit_type.replace(/_/g, ' ')}`,
         appointment.urgent ? el('strong', { class: 'urgent' }, ' urgent') : ''),
       el('td', {}, appointment.status.replace(/_/g, ' ')),
-      el('td', {}, formatWait(place.estimated_wait_seconds)),
+      el('td', {}, appointment.status === 'in_progress' ? 'in the call'
+        : formatWait(place.estimated_wait_seconds)),
       el('td', {}, open));
   }
 
@@ -124,7 +157,7 @@ export class ClinicianView extends VisitView {
         onLeave: () => this.leave(),
       });
       this.renderParticipants();
-      this.loadTransferTargets().catch(() => {});
+      this.loadTransferTargets();
       if (this.app.chat) {
         this.app.chat.openForPatient(appointment.patient_id).catch(() => {});
       }
@@ -195,14 +228,13 @@ export class ClinicianView extends VisitView {
     }
   }
 
-  async loadTransferTargets() {
-    const reply = await this.api.get('/api/v1/practitioners', { background: true });
+  loadTransferTargets() {
     const select = byId('transfer-select');
     clear(select);
-    for (const practitioner of reply.items) {
+    for (const practitioner of this.practitionerList || []) {
       if (practitioner.user_id !== this.practitionerId) {
         select.append(el('option', { value: practitioner.user_id },
-          practitioner.display_name || practitioner.npi));
+          practitioner.display_name || `NPI ${practitioner.npi}`));
       }
     }
     show(byId('transfer-form'), select.children.length > 0);

@@ -12,9 +12,12 @@
 // and provisions the accounts and the visit, passing them in:
 //   TH_URL, TH_APPOINTMENT_ID, TH_OUTPUT_DIR,
 //   TH_PATIENT_USERNAME, TH_PATIENT_PASSWORD,
-//   TH_CLINICIAN_USERNAME, TH_CLINICIAN_PASSWORD, TH_CLINICIAN_OTP
+//   TH_CLINICIAN_USERNAME, TH_CLINICIAN_PASSWORD, TH_CLINICIAN_OTP,
+//   TH_ENROLLING_USERNAME, TH_ENROLLING_PASSWORD (a nurse who has not set up
+//   an authenticator yet, and does so on the page)
 // Exits 0 when every step passed, 1 with the failing step otherwise.
 
+import { createHmac } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
@@ -115,6 +118,48 @@ async function waitForMessage(page, text) {
   await page.locator('#message-list li', { hasText: text }).waitFor({ state: 'visible' });
 }
 
+// RFC 6238 with the daemon's parameters: HMAC-SHA-1, 30 s steps, 6 digits.
+function totp(secretBase32, step = Math.floor(Date.now() / 30000)) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of secretBase32.replace(/[\s=]/g, '').toUpperCase()) {
+    bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
+  }
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(step));
+  const digest = createHmac('sha1', key).update(counter).digest();
+  const offset = digest[digest.length - 1] & 15;
+  return String((digest.readUInt32BE(offset) & 0x7fffffff) % 1000000).padStart(6, '0');
+}
+
+// A staff member without an authenticator signs in, is led to enrol one
+// (the key shown, a first code, the recovery codes) and reaches the queue.
+async function enrolOnThePage(browser, step) {
+  const context = await browser.newContext({ ignoreHTTPSErrors: true });
+  context.setDefaultTimeout(kStepTimeoutMs);
+  const page = await context.newPage();
+  try {
+    await page.goto(url);
+    await page.getByLabel('Username').fill(env('TH_ENROLLING_USERNAME'));
+    await page.getByLabel('Password').fill(env('TH_ENROLLING_PASSWORD'));
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    const secret = await page.locator('#mfa-secret', { hasText: /[A-Z2-7]{4}/ }).textContent();
+    await page.getByLabel('Code from the app').fill(totp(secret));
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    const codes = await page.locator('#recovery-codes li').count();
+    if (codes < 1) {
+      throw new Error('no recovery codes shown after enrolment');
+    }
+    await page.getByRole('button', { name: 'I have stored them' }).click();
+    await page.locator('#queue-summary', { hasText: /checked in|Nobody/ }).waitFor();
+    step(`a nurse enrolled an authenticator on the page (${codes} recovery codes) ` +
+      'and reached the queue');
+  } finally {
+    await context.close();
+  }
+}
+
 async function main() {
   mkdirSync(outputDir, { recursive: true });
   const started = Date.now();
@@ -198,6 +243,7 @@ async function main() {
       throw new Error(`no sign-out notice on the patient's page: "${notice}"`);
     }
     step(`the patient's page signed out when the session ended: "${notice}"`);
+    await enrolOnThePage(browser, step);
     step('passed');
   } catch (failure) {
     for (const [who, page] of Object.entries(pages)) {

@@ -5,8 +5,9 @@ camera, microphone and screen) through a whole video visit between a
 patient and a clinician, each signed in through the page in a browser
 context of their own. See that script for the steps; this test provisions
 the clinic (a clinician with an authenticator, whose TOTP code is computed
-here, and a patient with a visit that opens for check-in now) and checks
-the script's verdict. Screenshots of both views are kept in
+here, a patient with a visit that opens for check-in now, and a nurse who
+has yet to enrol an authenticator, which the script does on the page) and
+checks the script's verdict. Screenshots of both views are kept in
 build/tests/browser-output/.
 
 Also checks how the page and its files are served: content types, the
@@ -38,6 +39,7 @@ class BrowserVisitTest(fx.AccessTestCase):
         cls.record = fx.create_patient(cls.daemon, state="OR", given_name="Robin")
         cls.patient = fx.create_account(cls.daemon, "patient", patient_mrn=cls.record["mrn"])
         fx.add_to_care_team(cls.daemon, cls.record["id"], cls.clinic.clinician.id)
+        cls.enrolling = fx.create_account(cls.daemon, "nurse", mfa=False)
 
     def book_visit_starting_soon(self):
         """A visit on the next 20-minute mark at least two minutes ahead:
@@ -64,7 +66,9 @@ class BrowserVisitTest(fx.AccessTestCase):
                    TH_PATIENT_PASSWORD=self.patient.password,
                    TH_CLINICIAN_USERNAME=clinician.username,
                    TH_CLINICIAN_PASSWORD=clinician.password,
-                   TH_CLINICIAN_OTP=clinician.authenticator.next_code())
+                   TH_CLINICIAN_OTP=clinician.authenticator.next_code(),
+                   TH_ENROLLING_USERNAME=self.enrolling.username,
+                   TH_ENROLLING_PASSWORD=self.enrolling.password)
         return subprocess.run(["node", SCRIPT], env=env, capture_output=True, text=True,
                               timeout=180, cwd=os.path.dirname(SCRIPT))
 
