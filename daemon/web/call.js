@@ -157,7 +157,11 @@ export class VisitCall {
     this.iceTimer = 0;
     this.stops = [
       socket.on('signal', (payload) => this.signalReceived(payload)),
-      socket.on('ice.servers', (payload) => this.iceReceived(payload)),
+      socket.on('ice.servers', (payload) => {
+        if (payload.appointment_id === appointmentId) {
+          this.iceReceived(payload);
+        }
+      }),
     ];
   }
 
@@ -228,8 +232,8 @@ export class VisitCall {
     if (ice.expires_at) {
       const due = (ice.expires_at - kIceRefreshLeadSeconds) * 1000 - Date.now();
       this.iceTimer = window.setTimeout(() => {
+        // The answer (ice.servers) reaches the listener above.
         this.socket.request('ice.refresh', { appointment_id: this.appointmentId })
-          .then((reply) => this.iceReceived(reply.ice || reply))
           .catch(() => {});
       }, Math.max(due, 5000));
     }
