@@ -37,6 +37,8 @@
 #include "server/hub/hub.h"
 #include "server/hub/message_delivery.h"
 #include "server/hub/message_relay.h"
+#include "server/hub/visit_relay.h"
+#include "server/hub/visit_rooms.h"
 #include "server/notify_services.h"
 #include "server/peer_credentials.h"
 #include "server/request_dispatcher.h"
@@ -65,6 +67,8 @@
 #include "storage/migration.h"
 #include "storage/sealed_table_checker.h"
 #include "version.h"
+#include "visits/room_store.h"
+#include "visits/visit_room_service.h"
 
 namespace th::server {
 namespace {
@@ -210,6 +214,33 @@ scheduling::SchedulingSettings scheduling_settings_from(const SchedulingConfig& 
   return settings;
 }
 
+// The [video] settings, with the TURN secret read from its file.
+Result<visits::VideoSettings> video_settings_from(const VideoConfig& config) {
+  visits::VideoSettings settings;
+  auto stun = parse_ice_urls(config.stun_urls, false);
+  auto turn = parse_ice_urls(config.turn_urls, true);
+  if (!stun.ok() || !turn.ok()) {
+    return stun.ok() ? turn.error() : stun.error();
+  }
+  settings.stun_urls = std::move(*stun);
+  settings.turn_urls = std::move(*turn);
+  if (!config.turn_secret_file.empty()) {
+    auto secret = read_secret_file(config.turn_secret_file);
+    if (!secret.ok()) {
+      return secret.error().with_context("video.turn_secret_file");
+    }
+    if (!secret_file_is_private(config.turn_secret_file)) {
+      spdlog::warn("video.turn_secret_file '{}' can be read by group or others",
+                   config.turn_secret_file);
+    }
+    settings.turn_secret = std::move(*secret);
+  }
+  settings.turn_credential_ttl_seconds = config.turn_credential_ttl_seconds;
+  settings.rejoin_grace_seconds = config.rejoin_grace_seconds;
+  settings.max_participants = config.max_participants;
+  return settings;
+}
+
 class Daemon {
  public:
   explicit Daemon(DaemonOptions options) : options_(std::move(options)) {}
@@ -224,6 +255,7 @@ class Daemon {
   Status open_access_control();
   Status open_audit_log();
   Status open_hub();
+  Status open_visit_rooms();
   Status backfill_integrity_tags();
   void log_key_status();
   // What the reload did with the keys, as its audit event says it.
@@ -260,11 +292,16 @@ class Daemon {
   std::unique_ptr<messaging::ConversationStore> conversations_;
   std::unique_ptr<messaging::MessageStore> messages_;
   std::unique_ptr<messaging::MessagingService> messaging_;
-  // Declared before the hub so that it outlives the hub's loops, which call it.
+  visits::VideoSettings video_;
+  std::unique_ptr<visits::VisitRoomStore> room_store_;
+  std::unique_ptr<visits::VisitRoomService> visit_room_service_;
+  // Declared before the hub so that they outlive the hub's loops, which call them.
   std::unique_ptr<MessageDelivery> delivery_;
+  std::unique_ptr<VisitRooms> visit_rooms_;
   std::unique_ptr<Hub> hub_;
-  // Declared after the hub so that its thread stops before the hub goes.
+  // Declared after the hub so that their threads stop before the hub goes.
   std::unique_ptr<MessageRelay> relay_;
+  std::unique_ptr<VisitRelay> visit_relay_;
   std::thread background_;
   std::atomic<bool> background_stop_{false};
   TlsContextHolder tls_;
@@ -424,6 +461,7 @@ Status Daemon::open_hub() {
   limits.ping_interval = std::chrono::seconds(config_.hub.ping_interval_seconds);
   Hub::Services services;
   services.credentials = &access_->cache;
+  services.guests = &scheduling_->invitations;
   services.audit = audit_log_.get();
   services.node = context_.node_name;
   auto hub = Hub::create(limits, services);
@@ -441,7 +479,35 @@ Status Daemon::open_hub() {
     messaging_->set_events(relay_.get());
     relay_->start();
   }
+  TH_RETURN_IF_ERROR(open_visit_rooms());
   hub_->start();
+  return ok_status();
+}
+
+// Video visit rooms on the hub: the waiting room's queue changes and the
+// visits' endings reach them as scheduling observers, registered here,
+// before anything is served.
+Status Daemon::open_visit_rooms() {
+  auto video = video_settings_from(config_.video);
+  if (!video.ok()) {
+    return video.error();
+  }
+  video_ = std::move(*video);
+  room_store_ = std::make_unique<visits::VisitRoomStore>();
+  visit_room_service_ = std::make_unique<visits::VisitRoomService>(visits::VisitRoomServiceDeps{
+      *database_, scheduling_->appointments, scheduling_->practitioners, scheduling_->access,
+      scheduling_->visits, *room_store_, *audit_log_, clock_, video_});
+  visit_rooms_ = std::make_unique<VisitRooms>(*hub_, *visit_room_service_, context_.node_name);
+  visit_rooms_->install();
+  scheduling_->observers.add(static_cast<scheduling::QueueEvents&>(*visit_rooms_));
+  scheduling_->observers.add(static_cast<scheduling::AppointmentEvents&>(*visit_rooms_));
+  if (database_->backend() == storage::Backend::kPostgresql) {
+    visit_relay_ = std::make_unique<VisitRelay>(*visit_rooms_, *visit_room_service_, *database_,
+                                                database_options_, context_.node_name);
+    visit_rooms_->set_remote(visit_relay_.get());
+    visit_relay_->start();
+  }
+  visit_rooms_->start();
   return ok_status();
 }
 
@@ -927,7 +993,11 @@ int Daemon::drain() {
   if (relay_) {
     relay_->stop();
   }
+  if (visit_relay_) {
+    visit_relay_->stop();
+  }
   hub_->stop();
+  visit_rooms_->stop();
   if (!https_drained || !admin_drained) {
     spdlog::warn("drain timed out with {} connection(s) still open; closing them",
                  https_->open_connections() + admin_->open_connections());

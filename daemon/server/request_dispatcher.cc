@@ -308,7 +308,7 @@ Status RequestDispatcher::authorize(const Route& route, const ApiRequest& reques
       break;
     case Access::Kind::kAuthenticated:
       // A guest session reaches its visit, not the signed-in users' API.
-      if (guest) {
+      if (guest && !route.access.is_open_to_guests()) {
         return Error(ErrorCode::kPermissionDenied, "guest_session: guests reach only their visit");
       }
       break;

@@ -45,15 +45,25 @@ class Access {
     return copy;
   }
 
+  // An authenticated route that guest sessions may also use (the WebSocket,
+  // on which a guest reaches only their own visit's room).
+  Access open_to_guests() const {
+    Access copy = *this;
+    copy.open_to_guests_ = true;
+    return copy;
+  }
+
   Kind kind() const { return kind_; }
   std::string_view permission_name() const { return permission_; }
   bool is_open_before_mfa() const { return open_before_mfa_; }
+  bool is_open_to_guests() const { return open_to_guests_; }
 
  private:
   Access(Kind kind, std::string_view permission) : kind_(kind), permission_(permission) {}
   Kind kind_ = Kind::kUndeclared;
   std::string permission_;
   bool open_before_mfa_ = false;
+  bool open_to_guests_ = false;
 };
 
 struct Route {

@@ -22,6 +22,9 @@ class GuestCredentials {
   // message starts with a reason code (invalid_token, session_expired,
   // session_revoked) otherwise.
   virtual Result<Principal> authenticate_guest(std::string_view secret) = 0;
+  // The same from the secret's hash (hash_bearer_secret), for a connection
+  // that keeps only the hash, such as a WebSocket re-checking its session.
+  virtual Result<Principal> authenticate_guest_hash(const std::string& secret_hash) = 0;
 };
 
 }  // namespace th::access

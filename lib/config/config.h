@@ -327,6 +327,27 @@ struct HubConfig {
   bool operator==(const HubConfig&) const = default;
 };
 
+// [video]: video visits. Media flows between browsers (WebRTC); the daemon
+// hands out the ICE servers and short-lived TURN credentials in coturn's
+// shared-secret scheme (use-auth-secret).
+struct VideoConfig {
+  // Comma-separated stun: / stuns: URLs; empty offers none.
+  std::string stun_urls;
+  // Comma-separated turn: / turns: URLs; empty offers no TURN server.
+  std::string turn_urls;
+  // The secret shared with the TURN server (its static-auth-secret): a file
+  // or "credential:NAME", never inline. Required when turn_urls is set.
+  std::string turn_secret_file;
+  // How long a TURN credential stays valid; clients refresh before then.
+  int turn_credential_ttl_seconds = 3600;
+  // How long a participant who lost the connection keeps their place.
+  int rejoin_grace_seconds = 60;
+  // People in one room at once (a full mesh: at most 6).
+  int max_participants = 6;
+
+  bool operator==(const VideoConfig&) const = default;
+};
+
 struct Config {
   ServerConfig server;
   TlsConfig tls;
@@ -343,6 +364,7 @@ struct Config {
   SmsConfig sms;
   CalendarConfig calendar;
   HubConfig hub;
+  VideoConfig video;
 
   // Where the settings came from: the file loaded (empty for the built-in
   // defaults) and the dotted names of the keys that file set.

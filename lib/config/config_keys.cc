@@ -279,6 +279,20 @@ std::optional<std::string> minute_offsets(const std::string& value) {
               value);
 }
 
+std::optional<std::string> stun_urls(const std::string& value) {
+  if (parse_ice_urls(value, false).ok()) {
+    return std::nullopt;
+  }
+  return must("be comma-separated stun: or stuns: urls (at most 8)", value);
+}
+
+std::optional<std::string> turn_urls(const std::string& value) {
+  if (parse_ice_urls(value, true).ok()) {
+    return std::nullopt;
+  }
+  return must("be comma-separated turn: or turns: urls (at most 8)", value);
+}
+
 // The path of a guest link: like link_path, with the link's secret as
 // {token}, which it must hold.
 std::optional<std::string> guest_link_path(const std::string& value) {
@@ -683,6 +697,20 @@ std::vector<ConfigKey> build_table() {
                   "messages queued for one connection before it is closed as too slow"),
       integer_key("hub.ping_interval_seconds", &C::hub, &HubConfig::ping_interval_seconds, 1, 3600,
                   "seconds of silence before a connection is pinged"),
+
+      string_key("video.stun_urls", &C::video, &VideoConfig::stun_urls, stun_urls,
+                 "STUN servers offered to browsers, comma-separated"),
+      string_key("video.turn_urls", &C::video, &VideoConfig::turn_urls, turn_urls,
+                 "TURN servers offered to browsers, comma-separated; empty for none"),
+      string_key("video.turn_secret_file", &C::video, &VideoConfig::turn_secret_file,
+                 optional_secret_path, "file or credential:NAME holding the TURN shared secret"),
+      integer_key("video.turn_credential_ttl_seconds", &C::video,
+                  &VideoConfig::turn_credential_ttl_seconds, 60, 86400,
+                  "lifetime of a TURN credential"),
+      integer_key("video.rejoin_grace_seconds", &C::video, &VideoConfig::rejoin_grace_seconds, 1,
+                  3600, "seconds a participant who lost the connection keeps their place"),
+      integer_key("video.max_participants", &C::video, &VideoConfig::max_participants, 2, 6,
+                  "people in one visit room at once"),
   };
 }
 

@@ -257,6 +257,11 @@ class Loader {
       report_at({"smtp.password_file"},
                 "key 'smtp.password_file' needs key 'smtp.username' to be set");
     }
+    const auto& video = config_.video;
+    if (!video.turn_urls.empty() && video.turn_secret_file.empty()) {
+      report_at({"video.turn_urls"},
+                "key 'video.turn_secret_file' must be set when 'video.turn_urls' is");
+    }
     const auto& reminders = config_.reminders;
     if (reminders.retry_initial_seconds > reminders.retry_max_seconds) {
       report_at({"reminders.retry_initial_seconds", "reminders.retry_max_seconds"},

@@ -139,6 +139,37 @@ std::string effective_node_name(const NodeConfig& node) {
   return std::string(buffer.data());
 }
 
+Result<std::vector<std::string>> parse_ice_urls(std::string_view text, bool turn) {
+  const std::string schemes = turn ? "turn: or turns:" : "stun: or stuns:";
+  const Error refused(ErrorCode::kInvalidArgument,
+                      "ice server urls must be comma-separated " + schemes + " urls");
+  std::vector<std::string> urls;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    const auto comma = text.find(',', start);
+    const std::string_view item = text.substr(
+        start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+    const bool scheme = turn ? item.starts_with("turn:") || item.starts_with("turns:")
+                             : item.starts_with("stun:") || item.starts_with("stuns:");
+    const bool plain = std::all_of(item.begin(), item.end(), [](char c) {
+      return static_cast<unsigned char>(c) > 0x20 && c != 0x7f && c != '"' && c != '\\';
+    });
+    if (!scheme || !plain || item.size() > 255 || item.find(':') + 1 == item.size()) {
+      return refused;
+    }
+    urls.emplace_back(item);
+    if (comma == std::string_view::npos) {
+      break;
+    }
+    start = comma + 1;
+  }
+  if (urls.size() > kMaxIceUrls) {
+    return Error(ErrorCode::kInvalidArgument,
+                 "at most " + std::to_string(kMaxIceUrls) + " ice server urls may be given");
+  }
+  return urls;
+}
+
 Result<std::vector<int>> parse_minute_offsets(std::string_view text) {
   const Error refused(ErrorCode::kInvalidArgument,
                       "reminder offsets must be distinct minutes from 1 to " +

@@ -54,6 +54,12 @@ inline constexpr int kMaxReminderOffsetMinutes = 43200;  // 30 days
 inline constexpr std::size_t kMaxReminderOffsets = 8;
 [[nodiscard]] Result<std::vector<int>> parse_minute_offsets(std::string_view text);
 
+// Parses a comma-separated list of ICE server URLs (at most kMaxIceUrls,
+// each a single token of at most 255 bytes) whose schemes are "stun:" and
+// "stuns:", or with `turn` "turn:" and "turns:"; the empty string is none.
+inline constexpr std::size_t kMaxIceUrls = 8;
+[[nodiscard]] Result<std::vector<std::string>> parse_ice_urls(std::string_view text, bool turn);
+
 // The base URL for links: server.public_base_url when set (without a trailing
 // slash), otherwise "https://" + server.listen.
 [[nodiscard]] std::string effective_public_base_url(const ServerConfig& server);

@@ -122,20 +122,22 @@ Status AppointmentStore::update(soci::session& session, const Appointment& appoi
   const std::string integrity = protection_.integrity_tag(
       kTable, appointment.id, appointment.version, tagged_fields(appointment, *sealed));
   soci::statement statement =
-      (session.prepare << "UPDATE appointments SET starts_at = :starts, ends_at = :ends, "
+      (session.prepare << "UPDATE appointments SET practitioner_id = :practitioner, "
+                          "starts_at = :starts, ends_at = :ends, "
                           "status = :status, reason_enc = :reason, urgent = :urgent, "
                           "checked_in_at = :checked_in, started_at = :started, completed_at = "
                           ":completed, no_show_at = :no_show, cancelled_at = :cancelled_at, "
                           "cancelled_by = :cancelled_by, cancel_reason_enc = :cancel_reason, "
                           "updated_by = :updated_by, updated_at = :updated_at, version = "
                           ":version, integrity_tag = :tag WHERE id = :id AND version = :expected",
-       soci::use(appointment.starts_at), soci::use(appointment.ends_at), soci::use(status),
-       soci::use(sealed->reason), soci::use(urgent), soci::use(appointment.checked_in_at),
-       soci::use(appointment.started_at), soci::use(appointment.completed_at),
-       soci::use(appointment.no_show_at), soci::use(appointment.cancelled_at),
-       soci::use(appointment.cancelled_by), soci::use(sealed->cancel_reason),
-       soci::use(appointment.updated_by), soci::use(appointment.updated_at), soci::use(version),
-       soci::use(integrity), soci::use(appointment.id), soci::use(expected));
+       soci::use(appointment.practitioner_id), soci::use(appointment.starts_at),
+       soci::use(appointment.ends_at), soci::use(status), soci::use(sealed->reason),
+       soci::use(urgent), soci::use(appointment.checked_in_at), soci::use(appointment.started_at),
+       soci::use(appointment.completed_at), soci::use(appointment.no_show_at),
+       soci::use(appointment.cancelled_at), soci::use(appointment.cancelled_by),
+       soci::use(sealed->cancel_reason), soci::use(appointment.updated_by),
+       soci::use(appointment.updated_at), soci::use(version), soci::use(integrity),
+       soci::use(appointment.id), soci::use(expected));
   statement.execute(true);
   if (statement.get_affected_rows() != 1) {
     return Error(ErrorCode::kConflict,

@@ -26,6 +26,7 @@ Result<AppointmentView> AppointmentUpdater::apply(const std::string& appointment
   audit::AuditEvent event = caller.event(update.action, "appointment", appointment_id);
   AppointmentChange change;
   std::optional<QueueChangeKind> queue_change;
+  std::string left_practitioner;
   bool hidden = false;
   const UnixMicros now = clock_.now_micros();
   auto result = database_.run_write_transaction([&](soci::session& session)
@@ -69,6 +70,10 @@ Result<AppointmentView> AppointmentUpdater::apply(const std::string& appointment
     change = AppointmentChange{
         update.kind, appointment, before.window(), before.status, caller.principal.user_id, now};
     queue_change = queue_change_between(before, appointment);
+    if (before.practitioner_id != appointment.practitioner_id &&
+        before.status == AppointmentStatus::kCheckedIn) {
+      left_practitioner = before.practitioner_id;
+    }
     TH_RETURN_IF_ERROR(observers_.pending(session, change));
 
     auto reason = access_.decide(session, caller.principal, appointment, AppointmentRight::kReason);
@@ -88,6 +93,13 @@ Result<AppointmentView> AppointmentUpdater::apply(const std::string& appointment
   if (queue_change) {
     observers_.queue_changed(
         QueueChange{change.appointment.practitioner_id, change.appointment.id, *queue_change, now});
+  }
+  // A transfer moves a waiting patient from one queue to another.
+  if (!left_practitioner.empty()) {
+    observers_.queue_changed(
+        QueueChange{left_practitioner, change.appointment.id, QueueChangeKind::kLeft, now});
+    observers_.queue_changed(QueueChange{change.appointment.practitioner_id, change.appointment.id,
+                                         QueueChangeKind::kJoined, now});
   }
   return result;
 }

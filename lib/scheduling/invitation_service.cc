@@ -343,7 +343,10 @@ Result<GuestGrant> InvitationService::live_grant(std::string_view session_secret
   if (!session_secret.starts_with(access::kGuestSessionPrefix)) {
     return Error(ErrorCode::kUnauthenticated, "invalid_token: not a guest session");
   }
-  const std::string hash = access::hash_bearer_secret(session_secret);
+  return live_grant_by_hash(access::hash_bearer_secret(session_secret));
+}
+
+Result<GuestGrant> InvitationService::live_grant_by_hash(const std::string& hash) {
   const UnixMicros now = deps_.clock.now_micros();
   return deps_.database.run([&](soci::session& session) -> Result<GuestGrant> {
     auto found = deps_.invitations.find_grant_by_secret_hash(session, hash);
@@ -361,7 +364,15 @@ Result<GuestGrant> InvitationService::live_grant(std::string_view session_secret
 }
 
 Result<access::Principal> InvitationService::authenticate_guest(std::string_view secret) {
-  auto grant = live_grant(secret);
+  if (!secret.starts_with(access::kGuestSessionPrefix)) {
+    return Error(ErrorCode::kUnauthenticated, "invalid_token: not a guest session");
+  }
+  return authenticate_guest_hash(access::hash_bearer_secret(secret));
+}
+
+Result<access::Principal> InvitationService::authenticate_guest_hash(
+    const std::string& secret_hash) {
+  auto grant = live_grant_by_hash(secret_hash);
   if (!grant.ok()) {
     return grant.error();
   }

@@ -107,6 +107,7 @@ class InvitationService final : public access::GuestCredentials, public Appointm
 
   // access::GuestCredentials
   Result<access::Principal> authenticate_guest(std::string_view secret) override;
+  Result<access::Principal> authenticate_guest_hash(const std::string& secret_hash) override;
 
   // AppointmentEvents: a cancelled visit's invitations are revoked with it.
   Status on_change_pending(soci::session& session, const AppointmentChange& change) override;
@@ -127,6 +128,7 @@ class InvitationService final : public access::GuestCredentials, public Appointm
   Result<InvitationNotice> notice_for(soci::session& session, const Appointment& appointment,
                                       const GuestInvitation& invitation, const std::string& secret);
   Result<GuestGrant> live_grant(std::string_view session_secret);
+  Result<GuestGrant> live_grant_by_hash(const std::string& hash);
 
   InvitationServiceDeps deps_;
   InvitationNotices* notices_ = nullptr;

@@ -36,6 +36,44 @@ Result<AppointmentView> VisitService::complete(const std::string& id,
   return step(id, VisitAction::kComplete, AppointmentRight::kRun, caller);
 }
 
+Result<AppointmentView> VisitService::return_to_waiting(const std::string& id,
+                                                        const access::Caller& caller) {
+  return step(id, VisitAction::kReturn, AppointmentRight::kRun, caller);
+}
+
+Result<AppointmentView> VisitService::transfer(const std::string& id,
+                                               const std::string& practitioner_id,
+                                               const access::Caller& caller) {
+  AppointmentUpdate update;
+  update.action = "transfer";
+  update.right = AppointmentRight::kRun;
+  update.kind = AppointmentChangeKind::kStatusChanged;
+  update.change = [&](soci::session& session, Appointment& appointment) -> Status {
+    if (appointment.status != AppointmentStatus::kCheckedIn) {
+      return Error(ErrorCode::kFailedPrecondition,
+                   "invalid_transition: only a checked-in visit can be transferred");
+    }
+    if (appointment.practitioner_id == practitioner_id) {
+      return Error(ErrorCode::kFailedPrecondition,
+                   "invalid_transition: the visit is with that practitioner already");
+    }
+    if (!deps_.practitioners.find(session, practitioner_id)) {
+      return Error(ErrorCode::kNotFound, "no practitioner '" + practitioner_id + "'");
+    }
+    // The visit's time moves to the new practitioner's calendar when it is
+    // free there; when it is not, the visit waits in their queue without
+    // holding the time (the queue orders it either way).
+    deps_.appointments.release(session, appointment.id);
+    appointment.practitioner_id = practitioner_id;
+    const Status claimed = deps_.appointments.claim(session, appointment);
+    if (!claimed.ok() && claimed.error().code() != ErrorCode::kConflict) {
+      return claimed.error();
+    }
+    return ok_status();
+  };
+  return deps_.updater.apply(id, caller, update);
+}
+
 Result<AppointmentView> VisitService::no_show(const std::string& id, const access::Caller& caller) {
   return step(id, VisitAction::kNoShow, AppointmentRight::kNoShow, caller);
 }
@@ -58,6 +96,38 @@ Result<AppointmentView> VisitService::set_urgent(const std::string& id, bool urg
   return deps_.updater.apply(id, caller, update);
 }
 
+Result<VisitService::LoadedQueue> VisitService::load_queue(soci::session& session,
+                                                           const std::string& practitioner_id) {
+  AppointmentFilter filter;
+  filter.practitioner_id = practitioner_id;
+  filter.status = std::string(appointment_status_name(AppointmentStatus::kCheckedIn));
+  auto waiting = deps_.appointments.list(session, filter);
+  filter.status = std::string(appointment_status_name(AppointmentStatus::kInProgress));
+  auto under_way = deps_.appointments.list(session, filter);
+  if (!waiting.ok() || !under_way.ok()) {
+    return waiting.ok() ? under_way.error() : waiting.error();
+  }
+  // The visit begun last is the one the practitioner is in.
+  LoadedQueue loaded;
+  for (Appointment& visit : *under_way) {
+    if (!loaded.in_progress || visit.started_at > loaded.in_progress->started_at) {
+      loaded.in_progress = visit;
+    }
+  }
+  loaded.places = build_queue(std::move(*waiting), loaded.in_progress, deps_.clock.now_micros());
+  return loaded;
+}
+
+Result<std::vector<QueuePlace>> VisitService::places(const std::string& practitioner_id) {
+  return deps_.database.run([&](soci::session& session) -> Result<std::vector<QueuePlace>> {
+    auto loaded = load_queue(session, practitioner_id);
+    if (!loaded.ok()) {
+      return loaded.error();
+    }
+    return std::move(loaded->places);
+  });
+}
+
 Result<QueueView> VisitService::queue(const std::string& practitioner_id,
                                       const access::Caller& caller) {
   audit::AuditEvent event = caller.event("read", "queue", practitioner_id);
@@ -65,27 +135,15 @@ Result<QueueView> VisitService::queue(const std::string& practitioner_id,
     if (!deps_.practitioners.find(session, practitioner_id)) {
       return Error(ErrorCode::kNotFound, "no practitioner '" + practitioner_id + "'");
     }
-    AppointmentFilter filter;
-    filter.practitioner_id = practitioner_id;
-    filter.status = std::string(appointment_status_name(AppointmentStatus::kCheckedIn));
-    auto waiting = deps_.appointments.list(session, filter);
-    filter.status = std::string(appointment_status_name(AppointmentStatus::kInProgress));
-    auto under_way = deps_.appointments.list(session, filter);
-    if (!waiting.ok() || !under_way.ok()) {
-      return waiting.ok() ? under_way.error() : waiting.error();
+    auto loaded = load_queue(session, practitioner_id);
+    if (!loaded.ok()) {
+      return loaded.error();
     }
-    // The visit begun last is the one the practitioner is in.
-    std::optional<Appointment> in_progress;
-    for (Appointment& visit : *under_way) {
-      if (!in_progress || visit.started_at > in_progress->started_at) {
-        in_progress = visit;
-      }
-    }
+    const std::optional<Appointment>& in_progress = loaded->in_progress;
 
     QueueView shown;
     const bool patient = AppointmentAccess::is_patient(caller.principal);
-    for (QueuePlace& place :
-         build_queue(std::move(*waiting), in_progress, deps_.clock.now_micros())) {
+    for (QueuePlace& place : loaded->places) {
       auto visible = deps_.access.decide(session, caller.principal, place.appointment,
                                          AppointmentRight::kView);
       auto reason = deps_.access.decide(session, caller.principal, place.appointment,

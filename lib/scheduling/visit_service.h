@@ -1,11 +1,9 @@
 // VisitService: the visit itself and the waiting room. Check-in (from the
 // configured time before the start until the end), start, completion,
-// no-show and urgency, each a validated move of the visit state machine,
-// timestamped on the appointment and audited (see AppointmentUpdater); and
-// each practitioner's queue of checked-in patients with positions and
-// estimated waits. Queue changes go to the registered QueueEvents
-// publishers after the commit.
-// Thread-safe.
+// no-show, urgency, return to the waiting room and transfer, each a validated move of the visit
+// state machine, timestamped on the appointment and audited (see AppointmentUpdater); and each
+// practitioner's queue of checked-in patients with positions and estimated waits. Queue changes go
+// to the registered QueueEvents publishers after the commit. Thread-safe.
 #pragma once
 
 #include <string>
@@ -50,16 +48,34 @@ class VisitService {
   Result<AppointmentView> check_in(const std::string& id, const access::Caller& caller);
   Result<AppointmentView> start(const std::string& id, const access::Caller& caller);
   Result<AppointmentView> complete(const std::string& id, const access::Caller& caller);
+  // Sends a visit in progress back to the waiting room (the host returned
+  // the patient): in_progress -> checked_in, with the run right.
+  Result<AppointmentView> return_to_waiting(const std::string& id, const access::Caller& caller);
+  // Moves a checked-in visit to another practitioner's queue, with the run
+  // right. kNotFound for an unknown practitioner, kFailedPrecondition for a
+  // visit not checked in or already with that practitioner.
+  Result<AppointmentView> transfer(const std::string& id, const std::string& practitioner_id,
+                                   const access::Caller& caller);
   Result<AppointmentView> no_show(const std::string& id, const access::Caller& caller);
   // Urgent patients are seen first. Only while scheduled or checked in.
   Result<AppointmentView> set_urgent(const std::string& id, bool urgent,
                                      const access::Caller& caller);
 
   Result<QueueView> queue(const std::string& practitioner_id, const access::Caller& caller);
+  // The practitioner's queue as it stands, unfiltered and not audited: for
+  // telling the waiting their own position, which shows nothing of anyone
+  // else.
+  Result<std::vector<QueuePlace>> places(const std::string& practitioner_id);
 
  private:
   Result<AppointmentView> step(const std::string& id, VisitAction action, AppointmentRight right,
                                const access::Caller& caller);
+
+  struct LoadedQueue {
+    std::vector<QueuePlace> places;
+    std::optional<Appointment> in_progress;
+  };
+  Result<LoadedQueue> load_queue(soci::session& session, const std::string& practitioner_id);
 
   VisitServiceDeps deps_;
 };

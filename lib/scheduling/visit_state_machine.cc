@@ -23,6 +23,7 @@ constexpr Move kMoves[] = {
     {VisitAction::kNoShow, S::kScheduled, S::kNoShow},
     {VisitAction::kNoShow, S::kCheckedIn, S::kNoShow},
     {VisitAction::kReschedule, S::kScheduled, S::kScheduled},
+    {VisitAction::kReturn, S::kInProgress, S::kCheckedIn},
 };
 
 Error refused(std::string_view why) {
@@ -45,6 +46,8 @@ std::string_view visit_action_name(VisitAction action) {
       return "no_show";
     case VisitAction::kReschedule:
       return "reschedule";
+    case VisitAction::kReturn:
+      return "return";
   }
   return "check_in";
 }
@@ -92,6 +95,7 @@ Status check_timing(const Appointment& appointment, VisitAction action, UnixMicr
       return ok_status();
     case VisitAction::kStart:
     case VisitAction::kComplete:
+    case VisitAction::kReturn:
       return ok_status();
   }
   return ok_status();
@@ -120,6 +124,10 @@ void apply_action(Appointment& appointment, VisitAction action, AppointmentStatu
       appointment.no_show_at = now;
       break;
     case VisitAction::kReschedule:
+      break;
+    case VisitAction::kReturn:
+      // Back in the queue at its place for its start time and check-in.
+      appointment.started_at = 0;
       break;
   }
 }

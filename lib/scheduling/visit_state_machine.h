@@ -4,6 +4,8 @@
 //   scheduled, checked_in --cancel--> cancelled
 //   scheduled, checked_in --no_show--> no_show      (once the start time has passed)
 //   scheduled --reschedule--> scheduled             (a new time, same appointment)
+//   in_progress --return--> checked_in              (the host sent the patient back to
+//                                                    the waiting room)
 //
 // completed, cancelled and no_show are final. Check-in opens a configurable
 // time before the start. Every refusal is kFailedPrecondition with a message
@@ -19,9 +21,9 @@
 
 namespace th::scheduling {
 
-enum class VisitAction { kCheckIn, kStart, kComplete, kCancel, kNoShow, kReschedule };
+enum class VisitAction { kCheckIn, kStart, kComplete, kCancel, kNoShow, kReschedule, kReturn };
 
-// "check_in", "start", "complete", "cancel", "no_show", "reschedule".
+// "check_in", "start", "complete", "cancel", "no_show", "reschedule", "return".
 std::string_view visit_action_name(VisitAction action);
 
 // The status `action` leads to from `from`, or why it cannot be taken.

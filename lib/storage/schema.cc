@@ -591,6 +591,45 @@ Migration visit_invitations_migration() {
   return migration;
 }
 
+// 12: video visit rooms. A participant row is one person's place in one
+// appointment's room (unique per person and room, so a rejoin finds its
+// own place), with the state the real-time protocol names and where its
+// live connection is (daemon and connection id), so any daemon can route to
+// it. visit_signals holds, for a few seconds, a signaling frame too large
+// for a PostgreSQL notification, until the daemon holding the recipient
+// takes it.
+Migration visit_rooms_migration() {
+  static constexpr std::string_view kStatements[] = {
+      "CREATE TABLE visit_room_participants ("
+      " id TEXT PRIMARY KEY,"
+      " appointment_id TEXT NOT NULL REFERENCES appointments(id),"
+      " person TEXT NOT NULL,"
+      " role TEXT NOT NULL,"
+      " display_name TEXT NOT NULL,"
+      " state TEXT NOT NULL,"
+      " away_from TEXT NOT NULL,"
+      " screen_sharing INTEGER NOT NULL,"
+      " node TEXT NOT NULL,"
+      " connection_id BIGINT NOT NULL,"
+      " joined_at BIGINT NOT NULL,"
+      " away_since BIGINT NOT NULL,"
+      " updated_at BIGINT NOT NULL,"
+      " UNIQUE (appointment_id, person))",
+      "CREATE INDEX visit_room_participants_by_state ON visit_room_participants(state, away_since)",
+
+      "CREATE TABLE visit_signals ("
+      " id TEXT PRIMARY KEY,"
+      " created_at BIGINT NOT NULL,"
+      " frame TEXT NOT NULL)",
+  };
+  Migration migration{12, "visit rooms", {}, {}};
+  for (const std::string_view statement : kStatements) {
+    migration.sqlite_statements.push_back(statement);
+    migration.postgresql_statements.push_back(statement);
+  }
+  return migration;
+}
+
 }  // namespace
 
 const std::vector<Migration>& schema_migrations() {
@@ -606,6 +645,7 @@ const std::vector<Migration>& schema_migrations() {
       messaging_migration(),
       user_and_grant_tags_migration(),
       visit_invitations_migration(),
+      visit_rooms_migration(),
   };
   return migrations;
 }

@@ -83,7 +83,8 @@ void Hub::stop() {
 
 void Hub::accept(Poco::Net::SecureStreamSocket tls, HubPeer peer) {
   auto connection = std::make_shared<HubConnection>(std::move(tls), std::move(peer), limits_);
-  {
+  // Guests have no user id: they are reached through their visit room only.
+  if (!connection->peer().principal.user_id.empty()) {
     std::unique_lock lock(users_mutex_);
     by_user_[connection->peer().principal.user_id].push_back(connection);
   }
@@ -137,7 +138,17 @@ std::vector<std::shared_ptr<HubConnection>> Hub::connections_of(
 }
 
 Result<access::Principal> Hub::current_principal(const HubPeer& peer) const {
-  return services_.credentials->authenticate_token_hash(peer.token_hash, false);
+  return principal_now(peer, false);
+}
+
+Result<access::Principal> Hub::principal_now(const HubPeer& peer, bool activity) const {
+  if (peer.principal.kind == access::PrincipalKind::kGuest) {
+    if (services_.guests == nullptr) {
+      return Error(ErrorCode::kUnauthenticated, "invalid_token: guest sessions are not served");
+    }
+    return services_.guests->authenticate_guest_hash(peer.token_hash);
+  }
+  return services_.credentials->authenticate_token_hash(peer.token_hash, activity);
 }
 
 std::size_t Hub::send_to_users(const std::vector<std::string>& user_ids, std::string_view text) {
@@ -183,8 +194,7 @@ void Hub::on_message(HubConnection& connection, realtime::WebSocketMessage& mess
 
   // What the user sends counts for the idle timeout; and nothing is handled
   // for a session that ended meanwhile.
-  auto principal = services_.credentials->authenticate_token_hash(connection.peer().token_hash,
-                                                                  handler->second.activity);
+  auto principal = principal_now(connection.peer(), handler->second.activity);
   if (!principal.ok()) {
     connection.close(realtime::kCloseSessionEnded, reason_word(principal.error()));
     return;
@@ -235,8 +245,7 @@ void Hub::audit_denial(const HubPeer& peer, std::string_view reason) {
 }
 
 void Hub::on_tick(HubConnection& connection) {
-  auto principal =
-      services_.credentials->authenticate_token_hash(connection.peer().token_hash, false);
+  auto principal = principal_now(connection.peer(), false);
   if (!principal.ok() && principal.error().code() == ErrorCode::kUnauthenticated) {
     connection.close(realtime::kCloseSessionEnded, reason_word(principal.error()));
   }

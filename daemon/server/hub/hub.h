@@ -5,7 +5,8 @@
 // the handler registered for it.
 //
 // What the hub enforces for every connection:
-//   - the session it was opened with stays valid: checked once a second, and
+//   - the session it was opened with stays valid (a signed-in user's, or an
+//     invited guest's): checked once a second, and
 //     a session that was revoked, expired or reached its idle timeout closes
 //     the socket with code 4401;
 //   - only messages a user sends count as activity for the idle timeout;
@@ -31,6 +32,7 @@
 #include <vector>
 
 #include "access/credential_cache.h"
+#include "access/guest_credentials.h"
 #include "audit/audit_event.h"
 #include "realtime/hub_envelope.h"
 #include "server/hub/hub_connection.h"
@@ -71,6 +73,8 @@ class Hub final : public HubFanout {
  public:
   struct Services {
     access::CredentialCache* credentials = nullptr;
+    // Guest sessions of visit invitations; none: guests are not served.
+    access::GuestCredentials* guests = nullptr;
     audit::AuditSink* audit = nullptr;
     std::string node;
   };
@@ -116,6 +120,9 @@ class Hub final : public HubFanout {
               std::string_view fallback_code, bool audited = false);
   void audit_denial(const HubPeer& peer, std::string_view reason);
   void send_hello(HubConnection& connection);
+  // The session's principal now, through the credential cache or, for a
+  // guest, the guest credentials; `activity` as for handle().
+  Result<access::Principal> principal_now(const HubPeer& peer, bool activity) const;
   Status answer_hello(HubReplyTo& to, const realtime::HubEnvelope& envelope);
 
   HubLimits limits_;

@@ -14,22 +14,20 @@ MessageRelay::MessageRelay(MessageDelivery& local, messaging::MessagingService& 
     : local_(local),
       messaging_(messaging),
       database_(database),
-      options_(std::move(options)),
-      node_(std::move(node)) {}
+      node_(std::move(node)),
+      loop_(std::move(options), kMessageChannel,
+            [this](const std::string& payload) { apply(payload); }) {}
 
 MessageRelay::~MessageRelay() {
   stop();
 }
 
 void MessageRelay::start() {
-  thread_ = std::thread([this] { listen(); });
+  loop_.start();
 }
 
 void MessageRelay::stop() {
-  stopping_ = true;
-  if (thread_.joinable()) {
-    thread_.join();
-  }
+  loop_.stop();
 }
 
 void MessageRelay::message_posted(const messaging::Conversation& conversation,
@@ -53,34 +51,6 @@ void MessageRelay::announce(const std::string& payload) {
       [&](soci::session& session) { storage::notify(session, kMessageChannel, payload); });
   if (!sent.ok()) {
     spdlog::warn("could not announce a message to the other daemons: {}", sent.error().message());
-  }
-}
-
-void MessageRelay::listen() {
-  std::unique_ptr<storage::NotificationListener> listener;
-  while (!stopping_) {
-    if (!listener) {
-      auto opened = storage::NotificationListener::open(options_, kMessageChannel);
-      if (!opened.ok()) {
-        spdlog::warn("message relay: {}; retrying", opened.error().message());
-        std::this_thread::sleep_for(std::chrono::seconds(1));
-        continue;
-      }
-      listener = std::move(*opened);
-    }
-    auto payloads = listener->wait(std::chrono::milliseconds(250));
-    if (!payloads.ok()) {
-      spdlog::warn("message relay: {}; reconnecting", payloads.error().message());
-      listener.reset();
-      continue;
-    }
-    for (const std::string& payload : *payloads) {
-      try {
-        apply(payload);
-      } catch (const std::exception& failure) {
-        spdlog::error("message relay: a notification could not be applied: {}", failure.what());
-      }
-    }
   }
 }
 

@@ -14,12 +14,10 @@
 // reconnects after losing its connection. Thread-safe.
 #pragma once
 
-#include <atomic>
-#include <thread>
-
 #include "messaging/message_events.h"
 #include "messaging/messaging_service.h"
 #include "server/hub/message_delivery.h"
+#include "server/hub/notification_loop.h"
 #include "storage/database.h"
 
 namespace th::server {
@@ -44,16 +42,13 @@ class MessageRelay final : public messaging::MessageEvents {
 
  private:
   void announce(const std::string& payload);
-  void listen();
   void apply(const std::string& payload);
 
   MessageDelivery& local_;
   messaging::MessagingService& messaging_;
   storage::Database& database_;
-  storage::DatabaseOptions options_;
   std::string node_;
-  std::thread thread_;
-  std::atomic<bool> stopping_{false};
+  NotificationLoop loop_;
 };
 
 }  // namespace th::server

@@ -99,7 +99,7 @@ std::string origin_of(const std::string& base_url) {
 
 void add_websocket_routes(Router& router, Hub& hub, const ServiceContext&,
                           std::string public_origin) {
-  router.add("GET", "/api/v1/ws", Access::authenticated(),
+  router.add("GET", "/api/v1/ws", Access::authenticated().open_to_guests(),
              [&hub, public_origin = std::move(public_origin)](ApiRequest& request) {
                return upgrade(hub, public_origin, request);
              });

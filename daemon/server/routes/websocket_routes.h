@@ -3,11 +3,11 @@
 //
 // The upgrade passes the same pipeline as every request, so it is
 // authenticated like any other route (bearer token or session cookie; no
-// credentials: 401 before any upgrade). A browser's Origin must be the
-// daemon's own (public_base_url when set, otherwise https:// and the Host
-// the request named), which stops other sites from opening sockets with a
-// user's cookie. The accepted socket is handed to the Hub, and the request
-// thread returns to the pool.
+// credentials: 401 before any upgrade). Invited guests' sessions may open
+// it too: on the socket they reach their own visit's room and nothing else. A browser's Origin must
+// be the daemon's own (public_base_url when set, otherwise https:// and the Host the request
+// named), which stops other sites from opening sockets with a user's cookie. The accepted socket is
+// handed to the Hub, and the request thread returns to the pool.
 #pragma once
 
 #include <string>

@@ -359,5 +359,28 @@ TEST(ConfigLoaderTest, DirectoryIsNotAConfigFile) {
   EXPECT_EQ(config.error().message(), "read config file '" + dir.path() + "': not a regular file");
 }
 
+TEST(ConfigLoaderTest, VideoTurnUrlsNeedASecretFileAndTheRightSchemes) {
+  const auto no_secret = error_of("[video]\nturn_urls = \"turn:turn.example.org:3478\"\n");
+  const auto wrong_scheme = error_of("[video]\nstun_urls = \"turn:turn.example.org:3478\"\n");
+  const auto not_a_file = error_of("[video]\nturn_secret_file = \"relative/secret\"\n");
+  const auto complete = parse_config(
+      "[video]\nstun_urls = \"stun:a.example.org:3478,stuns:b.example.org:5349\"\n"
+      "turn_urls = \"turn:a.example.org:3478?transport=udp\"\n"
+      "turn_secret_file = \"credential:turn-secret\"\nmax_participants = 4\n",
+      kSource);
+
+  EXPECT_EQ(no_secret,
+            "telehealthd.toml:2:13: key 'video.turn_secret_file' must be set when "
+            "'video.turn_urls' is");
+  EXPECT_NE(wrong_scheme.find("stun: or stuns: urls"), std::string::npos) << wrong_scheme;
+  EXPECT_NE(not_a_file.find("an absolute path or credential:NAME"), std::string::npos)
+      << not_a_file;
+  ASSERT_TRUE(complete.ok()) << complete.error().message();
+  EXPECT_EQ(complete->video.max_participants, 4);
+  EXPECT_EQ(error_of("[video]\nmax_participants = 7\n"),
+            "telehealthd.toml:2:20: key 'video.max_participants' must be an integer between 2 "
+            "and 6, got 7");
+}
+
 }  // namespace
 }  // namespace th

@@ -62,5 +62,20 @@ TEST(ConfigValuesTest, NodeNameDefaultsToHostName) {
   EXPECT_FALSE(effective_node_name(NodeConfig{}).empty());
 }
 
+TEST(ConfigValuesTest, IceUrlsAreCommaSeparatedOfTheirKind) {
+  auto stun = parse_ice_urls("stun:a.example.org:3478,stuns:b.example.org", false);
+  auto turn = parse_ice_urls("turn:a.example.org:3478?transport=udp", true);
+
+  ASSERT_TRUE(stun.ok());
+  EXPECT_EQ(*stun, (std::vector<std::string>{"stun:a.example.org:3478", "stuns:b.example.org"}));
+  ASSERT_TRUE(turn.ok());
+  EXPECT_EQ(turn->size(), 1U);
+  EXPECT_TRUE(parse_ice_urls("", true)->empty());
+  EXPECT_FALSE(parse_ice_urls("stun:a.example.org", true).ok());
+  EXPECT_FALSE(parse_ice_urls("turn:a b", true).ok());
+  EXPECT_FALSE(parse_ice_urls("turn:", true).ok());
+  EXPECT_FALSE(parse_ice_urls("turn:a,,turn:b", true).ok());
+}
+
 }  // namespace
 }  // namespace th

@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include "access/credential_cache.h"
 #include "scheduling_fixture.h"
 
 namespace th::scheduling {
@@ -141,6 +142,21 @@ TEST_F(InvitationServiceTest, LinkExpiresAtTheVisitsEndPlusTheGrace) {
 
   ASSERT_FALSE(late.ok());
   EXPECT_EQ(events_for("redeem").back().reason, "expired");
+}
+
+TEST_F(InvitationServiceTest, GuestSessionIsRecognisedFromTheHashOfItsSecret) {
+  ASSERT_TRUE(invite().ok());
+  auto guest = invitations().redeem(last_secret(), anonymous());
+  ASSERT_TRUE(guest.ok());
+
+  auto by_hash = invitations().authenticate_guest_hash(access::hash_bearer_secret(guest->secret));
+  auto unknown = invitations().authenticate_guest_hash(access::hash_bearer_secret("guest.nope"));
+
+  ASSERT_TRUE(by_hash.ok()) << by_hash.error().message();
+  EXPECT_EQ(by_hash->kind, access::PrincipalKind::kGuest);
+  EXPECT_EQ(by_hash->guest_appointment_id, appointment_);
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.error().code(), ErrorCode::kUnauthenticated);
 }
 
 TEST_F(InvitationServiceTest, GuestSessionEndsWithTheLinksExpiry) {

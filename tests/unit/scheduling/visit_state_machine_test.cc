@@ -44,11 +44,28 @@ TEST(VisitStateMachineTest, RefusesSkippedStepsAndMovesOutOfFinalStates) {
   EXPECT_FALSE(next_status(S::kCheckedIn, A::kReschedule).ok());
   for (const S final_status : {S::kCompleted, S::kCancelled, S::kNoShow}) {
     EXPECT_TRUE(is_final(final_status));
-    for (const A action :
-         {A::kCheckIn, A::kStart, A::kComplete, A::kCancel, A::kNoShow, A::kReschedule}) {
+    for (const A action : {A::kCheckIn, A::kStart, A::kComplete, A::kCancel, A::kNoShow,
+                           A::kReschedule, A::kReturn}) {
       EXPECT_FALSE(next_status(final_status, action).ok())
           << appointment_status_name(final_status) << " " << visit_action_name(action);
     }
+  }
+}
+
+TEST(VisitStateMachineTest, ReturnSendsOnlyAVisitInProgressBackToTheWaitingRoom) {
+  Appointment appointment = booked();
+  appointment.status = S::kInProgress;
+  appointment.checked_in_at = kStart - 5 * kMicrosPerMinute;
+  appointment.started_at = kStart;
+
+  const auto to = next_status(S::kInProgress, A::kReturn);
+  apply_action(appointment, A::kReturn, *to, kStart + kMicrosPerMinute, "host");
+
+  EXPECT_EQ(*to, S::kCheckedIn);
+  EXPECT_EQ(appointment.started_at, 0);
+  EXPECT_EQ(appointment.checked_in_at, kStart - 5 * kMicrosPerMinute);
+  for (const S status : {S::kScheduled, S::kCheckedIn, S::kCompleted, S::kCancelled, S::kNoShow}) {
+    EXPECT_FALSE(next_status(status, A::kReturn).ok()) << appointment_status_name(status);
   }
 }
 
