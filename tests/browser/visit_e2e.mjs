@@ -98,6 +98,36 @@ async function waitForVideo(page, streams, what) {
   throw new Error(`${what}: no connected peer decoding ${streams} video(s): ${JSON.stringify(seen)}`);
 }
 
+// What went over each page's socket, by type (never SDP or candidates),
+// printed when a step fails.
+const socketLog = [];
+
+function describeFrame(who, direction, text) {
+  try {
+    const frame = JSON.parse(text);
+    const p = frame.payload || {};
+    const detail = frame.type === 'signal' ? `${p.kind} ${p.to || p.from || ''}`
+      : frame.type === 'error' ? `${p.code} ${p.message} ref=${p.ref}`
+        : frame.type === 'room.participant' ? `${p.participant.participant_id} ${p.participant.state}`
+          : p.participant_id || '';
+    return `${who} ${direction} ${frame.type} ${detail}`;
+  } catch {
+    return `${who} ${direction} (not JSON)`;
+  }
+}
+
+function watchSocket(page, who) {
+  page.on('websocket', (socket) => {
+    const started = Date.now();
+    const note = (direction, payload) => {
+      socketLog.push(`+${Date.now() - started} ms ${describeFrame(who, direction, payload)}`);
+    };
+    socket.on('framesent', (frame) => note('->', frame.payload));
+    socket.on('framereceived', (frame) => note('<-', frame.payload));
+    socket.on('close', () => socketLog.push(`${who} socket closed`));
+  });
+}
+
 async function signIn(page, username, password, otp) {
   await page.goto(url);
   await page.getByLabel('Username').fill(username);
@@ -147,6 +177,7 @@ async function enrolOnThePage(browser, step) {
     const secret = await page.locator('#mfa-secret', { hasText: /[A-Z2-7]{4}/ }).textContent();
     await page.getByLabel('Code from the app').fill(totp(secret));
     await page.getByRole('button', { name: 'Confirm' }).click();
+    await page.locator('#recovery-codes li').first().waitFor();
     const codes = await page.locator('#recovery-codes li').count();
     if (codes < 1) {
       throw new Error('no recovery codes shown after enrolment');
@@ -184,6 +215,7 @@ async function main() {
         }
       });
       page.on('pageerror', (error) => console.log(`${who} page error: ${error.message}`));
+      watchSocket(page, who);
       pages[who] = page;
     }
     const { patient, clinician } = pages;
@@ -246,6 +278,7 @@ async function main() {
     await enrolOnThePage(browser, step);
     step('passed');
   } catch (failure) {
+    console.log(`socket frames:\n  ${socketLog.join('\n  ')}`);
     for (const [who, page] of Object.entries(pages)) {
       const file = path.join(outputDir, `${who}-failure.png`);
       await page.screenshot({ path: file, fullPage: true }).catch(() => {});
