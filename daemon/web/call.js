@@ -34,9 +34,12 @@ class PeerLink {
     this.makingOffer = false;
     this.ignoreOffer = false;
     this.pendingCandidates = [];
+    // Offers, answers and candidates of this pair, one after the other: an
+    // offer never starts while a received description is being applied.
+    this.steps = Promise.resolve();
     this.pc = new RTCPeerConnection(iceConfiguration(call.ice));
     this.senders = new Map();
-    this.pc.addEventListener('negotiationneeded', () => this.offer());
+    this.pc.addEventListener('negotiationneeded', () => this.enqueue(() => this.offer()));
     this.pc.addEventListener('icecandidate', ({ candidate }) => {
       this.signal('candidate', candidate ? candidate.toJSON() : null);
     });
@@ -60,11 +63,25 @@ class PeerLink {
     });
   }
 
+  enqueue(step) {
+    this.steps = this.steps.then(step).catch((failure) => {
+      console.warn('negotiation step failed', failure);
+    });
+    return this.steps;
+  }
+
+  // negotiationneeded may come while an offer from the other side is being
+  // answered; offering then would answer instead. The answer carries our
+  // tracks, and the browser asks again if more is needed.
   async offer() {
+    if (this.pc.signalingState !== 'stable') {
+      return;
+    }
     try {
       this.makingOffer = true;
       await this.pc.setLocalDescription();
-      this.signal('offer', this.pc.localDescription.toJSON());
+      const description = this.pc.localDescription;
+      this.signal(description.type, description.toJSON());
     } catch (failure) {
       console.warn('offer failed', failure);
     } finally {
@@ -78,6 +95,9 @@ class PeerLink {
       return;
     }
     const description = data;
+    if (description.type === 'answer' && this.pc.signalingState !== 'have-local-offer') {
+      return;  // an answer to an offer that was rolled back or already answered
+    }
     const collision = description.type === 'offer' &&
       (this.makingOffer || this.pc.signalingState !== 'stable');
     this.ignoreOffer = !this.polite && collision;
@@ -215,9 +235,7 @@ export class VisitCall {
       link = new PeerLink(this, { participant_id: payload.from });
       this.links.set(payload.from, link);
     }
-    link.received(payload.kind, payload.data).catch((failure) => {
-      console.warn('signal failed', failure);
-    });
+    link.enqueue(() => link.received(payload.kind, payload.data));
   }
 
   iceReceived(ice) {
