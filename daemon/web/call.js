@@ -3,10 +3,13 @@
 // relays the signaling (`signal` frames) and hands out the ICE servers.
 //
 // Each pair negotiates with the "perfect negotiation" pattern: either side
-// may offer (the first call, a screen share added or removed later), and
-// when both offer at once the polite side, the one with the smaller
-// participant id, rolls its offer back. Candidates that arrive before the
-// remote description are queued until it is set.
+// may offer (a screen share added or removed), and when both offer at once
+// the polite side, the one with the smaller participant id, rolls its offer
+// back. The first offer comes from the polite side alone: the other adds
+// its camera only on receiving it, so its answer carries it. (Chromium may
+// gather no candidates again after rolling back a first offer, which left
+// a call unconnected when both opened at once.) Candidates that arrive
+// before the remote description are queued until it is set.
 import { clear, el } from './dom.js';
 
 // Asks for fresh TURN credentials this long before the current ones expire.
@@ -50,7 +53,15 @@ class PeerLink {
         this.pc.restartIce();
       }
     });
-    for (const stream of call.localStreams()) {
+    this.sending = false;
+    if (this.polite) {
+      this.startSending();
+    }
+  }
+
+  startSending() {
+    this.sending = true;
+    for (const stream of this.call.localStreams()) {
       for (const track of stream.getTracks()) {
         this.senders.set(track.id, this.pc.addTrack(track, stream));
       }
@@ -105,6 +116,9 @@ class PeerLink {
       return;
     }
     await this.pc.setRemoteDescription(description);
+    if (!this.sending) {
+      this.startSending();  // on the offer's own transceivers: no second round
+    }
     for (const queued of this.pendingCandidates.splice(0)) {
       await this.addCandidate(queued);
     }
@@ -136,7 +150,9 @@ class PeerLink {
   }
 
   addTrack(track, stream) {
-    this.senders.set(track.id, this.pc.addTrack(track, stream));
+    if (this.sending) {
+      this.senders.set(track.id, this.pc.addTrack(track, stream));
+    }
   }
 
   removeTrack(track) {
