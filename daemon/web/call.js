@@ -49,7 +49,8 @@ class PeerLink {
     this.pc.addEventListener('track', (event) => this.call.remoteTrack(this, event));
     this.pc.addEventListener('connectionstatechange', () => {
       this.call.linkStateChanged(this);
-      if (this.pc.connectionState === 'failed') {
+      // An ICE restart is an offer: like the first one, from the polite side.
+      if (this.pc.connectionState === 'failed' && this.polite) {
         this.pc.restartIce();
       }
     });
