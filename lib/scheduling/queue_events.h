@@ -7,9 +7,9 @@
 // A change names the practitioner and the appointment, nothing personal. A
 // subscriber re-reads the queue through the API, whose permission and scope
 // checks decide what each viewer sees (a patient sees their own place, staff
-// the whole queue). Only this daemon's changes are published: with several
-// daemons, a hub needs a shared feed (for example a table polled like the
-// security events, or PostgreSQL NOTIFY) to hear the others'.
+// the whole queue). Only this daemon's changes are published here; the
+// real-time hub's publisher announces them to the other daemons sharing a
+// PostgreSQL database (NOTIFY), whose hubs tell their own sockets.
 // Publishers are registered at start-up and must be thread-safe.
 #pragma once
 

@@ -60,6 +60,21 @@ Result<AppointmentView> VisitService::transfer(const std::string& id,
     if (!deps_.practitioners.find(session, practitioner_id)) {
       return Error(ErrorCode::kNotFound, "no practitioner '" + practitioner_id + "'");
     }
+    // One visit per practitioner and start time holds in the database.
+    AppointmentFilter same_start;
+    same_start.practitioner_id = practitioner_id;
+    same_start.from = appointment.starts_at;
+    same_start.to = appointment.starts_at + 1;
+    auto starting = deps_.appointments.list(session, same_start);
+    if (!starting.ok()) {
+      return starting.error();
+    }
+    for (const Appointment& other : *starting) {
+      if (other.status != AppointmentStatus::kCancelled) {
+        return Error(ErrorCode::kFailedPrecondition,
+                     "slot_taken: that practitioner has another visit starting then");
+      }
+    }
     // The visit's time moves to the new practitioner's calendar when it is
     // free there; when it is not, the visit waits in their queue without
     // holding the time (the queue orders it either way).

@@ -53,7 +53,8 @@ class VisitService {
   Result<AppointmentView> return_to_waiting(const std::string& id, const access::Caller& caller);
   // Moves a checked-in visit to another practitioner's queue, with the run
   // right. kNotFound for an unknown practitioner, kFailedPrecondition for a
-  // visit not checked in or already with that practitioner.
+  // visit not checked in, already with that practitioner, or starting when
+  // another of theirs does.
   Result<AppointmentView> transfer(const std::string& id, const std::string& practitioner_id,
                                    const access::Caller& caller);
   Result<AppointmentView> no_show(const std::string& id, const access::Caller& caller);

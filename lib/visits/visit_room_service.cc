@@ -28,6 +28,20 @@ std::string reason_of(const Error& error) {
   return colon == std::string::npos ? message : message.substr(colon + 2);
 }
 
+// A refusal of the visit service (audited there) as the protocol's error
+// codes: a move its state machine or rights do not allow is forbidden.
+Error in_protocol_terms(const Error& error) {
+  switch (error.code()) {
+    case ErrorCode::kNotFound:
+      return Error(ErrorCode::kNotFound, "not_found: " + reason_of(error));
+    case ErrorCode::kPermissionDenied:
+    case ErrorCode::kFailedPrecondition:
+      return Error(ErrorCode::kPermissionDenied, "forbidden: " + reason_of(error));
+    default:
+      return error;
+  }
+}
+
 Room room_of(const scheduling::Appointment& appointment, std::vector<Participant> participants) {
   Room room;
   room.appointment_id = appointment.id;
@@ -325,68 +339,73 @@ Result<RoomUpdate> VisitRoomService::screen_share(const std::string& appointment
   return update;
 }
 
+// The move as the rules allow it now, not written yet.
+Result<RoomUpdate> VisitRoomService::plan_move(soci::session& session, const MoveRequest& request,
+                                               audit::AuditEvent& event, bool& hidden) {
+  auto entered = enter(session, request.appointment_id, request.caller, event, hidden);
+  if (!entered.ok()) {
+    return entered.error();
+  }
+  Room room = room_of(entered->appointment, std::move(entered->places));
+  const Participant* actor = room.find_person(person_of(request.caller.principal));
+  const Participant* target = room.find(request.participant_id);
+  if (actor == nullptr) {
+    return forbidden("only a host in the call moves participants");
+  }
+  if (target == nullptr) {
+    return Error(ErrorCode::kNotFound, "not_found: no such participant in this room");
+  }
+  auto state = state_after(*actor, request.move, *target);
+  if (!state.ok()) {
+    return state.error();
+  }
+  RoomUpdate update;
+  update.change.before = target->state;
+  update.change.participant = *target;
+  update.change.participant.state = *state;
+  update.moved = *state != target->state;
+  update.room = std::move(room);
+  return update;
+}
+
+// The visit's own status follows the patient: admitted starts it, returned
+// sends it back. The visit service audits these as appointment changes.
+Status VisitRoomService::follow_visit(const RoomUpdate& planned, const MoveRequest& request) {
+  if (!planned.moved || planned.change.participant.role != ParticipantRole::kPatient) {
+    return ok_status();
+  }
+  const AppointmentStatus status = planned.room.status;
+  Result<scheduling::AppointmentView> moved = scheduling::AppointmentView{};
+  if (request.move == RoomMove::kAdmit && status == AppointmentStatus::kCheckedIn) {
+    moved = deps_.visits.start(request.appointment_id, request.caller);
+  } else if (request.move == RoomMove::kReturn && status == AppointmentStatus::kInProgress) {
+    moved = deps_.visits.return_to_waiting(request.appointment_id, request.caller);
+  }
+  if (!moved.ok()) {
+    return moved.error();
+  }
+  return ok_status();
+}
+
 // Admit and return. The rules are checked once before the visit's status
 // moves (so a refused move changes nothing) and again in the transaction
 // that moves the place.
-Result<RoomUpdate> VisitRoomService::move_other(const std::string& appointment_id,
-                                                const std::string& participant_id, RoomMove move,
-                                                const access::Caller& caller) {
-  audit::AuditEvent event =
-      caller.event(std::string(room_move_name(move)), kResource, appointment_id);
+Result<RoomUpdate> VisitRoomService::move_other(const MoveRequest& request) {
+  audit::AuditEvent event = request.caller.event(std::string(room_move_name(request.move)),
+                                                 kResource, request.appointment_id);
   bool hidden = false;
-  const std::string person = person_of(caller.principal);
-  auto plan = [&](soci::session& session) -> Result<RoomUpdate> {
-    auto entered = enter(session, appointment_id, caller, event, hidden);
-    if (!entered.ok()) {
-      return entered.error();
-    }
-    Room room = room_of(entered->appointment, std::move(entered->places));
-    const Participant* actor = room.find_person(person);
-    const Participant* target = room.find(participant_id);
-    if (actor == nullptr) {
-      return forbidden("only a host in the call moves participants");
-    }
-    if (target == nullptr) {
-      return Error(ErrorCode::kNotFound, "not_found: no such participant in this room");
-    }
-    auto state = state_after(*actor, move, *target);
-    if (!state.ok()) {
-      return state.error();
-    }
-    RoomUpdate update;
-    update.change.before = target->state;
-    update.change.participant = *target;
-    update.change.participant.state = *state;
-    update.moved = *state != target->state;
-    update.room = std::move(room);
-    return update;
-  };
-
-  auto planned = deps_.database.run(plan);
+  auto planned = deps_.database.run(
+      [&](soci::session& session) { return plan_move(session, request, event, hidden); });
   if (!planned.ok()) {
     return refuse(std::move(event), planned.error(), hidden);
   }
-  const bool patient = planned->change.participant.role == ParticipantRole::kPatient;
-  if (planned->moved && patient) {
-    // The visit's own state follows the patient: these are audited as
-    // appointment changes by the visit service.
-    const AppointmentStatus status = planned->room.status;
-    if (move == RoomMove::kAdmit && status == AppointmentStatus::kCheckedIn) {
-      auto started = deps_.visits.start(appointment_id, caller);
-      if (!started.ok()) {
-        return refuse(std::move(event), started.error(), false);
-      }
-    } else if (move == RoomMove::kReturn && status == AppointmentStatus::kInProgress) {
-      auto returned = deps_.visits.return_to_waiting(appointment_id, caller);
-      if (!returned.ok()) {
-        return refuse(std::move(event), returned.error(), false);
-      }
-    }
+  if (Status followed = follow_visit(*planned, request); !followed.ok()) {
+    return in_protocol_terms(refuse(std::move(event), followed.error(), false));
   }
 
   auto done =
       deps_.database.run_write_transaction([&](soci::session& session) -> Result<RoomUpdate> {
-        auto update = plan(session);
+        auto update = plan_move(session, request, event, hidden);
         if (!update.ok() || !update->moved) {
           return update;
         }
@@ -401,11 +420,6 @@ Result<RoomUpdate> VisitRoomService::move_other(const std::string& appointment_i
             participant = place;
           }
         }
-        // The visit's status as it is now, after the start or return above.
-        auto appointment = deps_.appointments.find(session, appointment_id);
-        if (appointment.ok() && appointment->has_value()) {
-          update->room.status = (*appointment)->status;
-        }
         return update;
       });
   if (!done.ok()) {
@@ -418,13 +432,13 @@ Result<RoomUpdate> VisitRoomService::move_other(const std::string& appointment_i
 Result<RoomUpdate> VisitRoomService::admit(const std::string& appointment_id,
                                            const std::string& participant_id,
                                            const access::Caller& caller) {
-  return move_other(appointment_id, participant_id, RoomMove::kAdmit, caller);
+  return move_other(MoveRequest{appointment_id, participant_id, RoomMove::kAdmit, caller});
 }
 
 Result<RoomUpdate> VisitRoomService::return_to_waiting(const std::string& appointment_id,
                                                        const std::string& participant_id,
                                                        const access::Caller& caller) {
-  return move_other(appointment_id, participant_id, RoomMove::kReturn, caller);
+  return move_other(MoveRequest{appointment_id, participant_id, RoomMove::kReturn, caller});
 }
 
 // The visit service checks the run right and the status, and audits the
@@ -440,14 +454,7 @@ Result<Room> VisitRoomService::transfer(const std::string& appointment_id,
   }
   auto moved = deps_.visits.transfer(appointment_id, practitioner_id, caller);
   if (!moved.ok()) {
-    const Error& error = moved.error();
-    if (error.code() == ErrorCode::kNotFound) {
-      return Error(ErrorCode::kNotFound, "not_found: " + error.message());
-    }
-    if (error.code() == ErrorCode::kPermissionDenied) {
-      return Error(ErrorCode::kPermissionDenied, "forbidden: " + reason_of(error));
-    }
-    return error;
+    return in_protocol_terms(moved.error());
   }
   return room(appointment_id);
 }

@@ -158,9 +158,16 @@ class VisitRoomService {
   struct Entered;
   Result<Entered> enter(soci::session& session, const std::string& appointment_id,
                         const access::Caller& caller, audit::AuditEvent& event, bool& hidden);
-  Result<RoomUpdate> move_other(const std::string& appointment_id,
-                                const std::string& participant_id, RoomMove move,
-                                const access::Caller& caller);
+  struct MoveRequest {
+    const std::string& appointment_id;
+    const std::string& participant_id;
+    RoomMove move;
+    const access::Caller& caller;
+  };
+  Result<RoomUpdate> move_other(const MoveRequest& request);
+  Result<RoomUpdate> plan_move(soci::session& session, const MoveRequest& request,
+                               audit::AuditEvent& event, bool& hidden);
+  Status follow_visit(const RoomUpdate& planned, const MoveRequest& request);
   Result<RoomUpdate> move_own(const std::string& appointment_id, const access::Caller& caller,
                               const std::string& action,
                               const std::function<Result<Participant>(const Participant&)>& change);

@@ -548,13 +548,20 @@ class TwoDaemonsVisitTest(unittest.TestCase):
             daemon.cleanup()
         shutil.rmtree(cls.dir, ignore_errors=True)
 
-    def test_admission_positions_and_signals_cross_between_daemons(self):
+    def split_room(self):
+        """The clinician in the room through the second daemon, the patient
+        waiting in it through the first: (room, patient, appointment, host
+        socket, host id, patient socket, patient id)."""
         room = Room(self, self.first, self.clinic, self.slots)
         patient, appointment = room.checked_in()
         host = room.open(self.clinician_on_second.token, daemon=self.second)
         host_id = room.join(host, appointment)["participant_id"]
         socket = room.open(patient.token)
         patient_id = room.join(socket, appointment)["participant_id"]
+        return room, patient, appointment, host, host_id, socket, patient_id
+
+    def test_admission_positions_and_signals_cross_between_daemons(self):
+        room, _, appointment, host, host_id, socket, patient_id = self.split_room()
 
         announced = participant_update(host, patient_id, "waiting")
         other = room.patient()
@@ -579,6 +586,27 @@ class TwoDaemonsVisitTest(unittest.TestCase):
         self.assertEqual(answer["from"], patient_id)
         self.assertEqual(answer["data"], large)
         self.assertEqual(room.status(appointment)["status"], "in_progress")
+
+    def test_a_rejoin_through_the_other_daemon_takes_back_the_place(self):
+        room, patient, appointment, host, host_id, first_socket, patient_id = self.split_room()
+        host.request("visit.admit", {"appointment_id": appointment["id"],
+                                     "participant_id": patient_id})
+        first_socket.receive_type("visit.admitted")
+
+        first_socket.close()
+        away = participant_update(host, patient_id, "away")
+        moved = room.open(fx.sign_in(self.second, patient).token, daemon=self.second)
+        back = room.join(moved, appointment)
+        announced = participant_update(host, patient_id, "admitted")
+        host.send_json("signal", {"appointment_id": appointment["id"], "to": patient_id,
+                                  "kind": "offer", "data": {"type": "offer", "sdp": "v=0"}})
+        offer = moved.receive_type("signal")["payload"]
+
+        self.assertEqual(away["state"], "away")
+        self.assertEqual(back["participant_id"], patient_id)
+        self.assertEqual(back["state"], "admitted")
+        self.assertEqual(announced["participant_id"], patient_id)
+        self.assertEqual(offer["from"], host_id)
 
 
 if __name__ == "__main__":

@@ -5,8 +5,9 @@
 // implementation is the Hub itself (single node, and each node's own
 // sockets). A relay between daemons wraps it: it announces the ids of what
 // changed through the database and each daemon reads the change and hands
-// it to its own hub; a room (a visit's signaling) is a set of user ids from
-// this interface's point of view. Implementations are thread-safe.
+// it to its own hub. Visit rooms reach connections rather than users (a
+// person's place is held through one connection) and keep their own
+// registry (VisitRooms). Implementations are thread-safe.
 #pragma once
 
 #include <cstddef>

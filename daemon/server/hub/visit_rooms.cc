@@ -54,6 +54,31 @@ bool announced_to(const Participant& viewer, const Participant& changed, Partici
   return visits::sees(viewer, changed) || before == ParticipantState::kAdmitted;
 }
 
+}  // namespace
+
+// A room's queue position, read once when first needed.
+class LazyPosition {
+ public:
+  LazyPosition(visits::VisitRoomService& rooms, const visits::Room& room)
+      : rooms_(rooms), room_(room) {}
+  visits::QueuePosition get() {
+    if (!read_) {
+      auto found = rooms_.position(room_);
+      value_ = found.ok() ? *found : visits::QueuePosition{};
+      read_ = true;
+    }
+    return value_;
+  }
+
+ private:
+  visits::VisitRoomService& rooms_;
+  const visits::Room& room_;
+  bool read_ = false;
+  visits::QueuePosition value_;
+};
+
+namespace {
+
 bool waiting_guest_or_patient(const Participant& participant) {
   return participant.state == ParticipantState::kWaiting &&
          participant.role != ParticipantRole::kHost;
@@ -490,93 +515,94 @@ void VisitRooms::apply(const VisitNotice& notice) {
 }
 
 void VisitRooms::apply_room(const VisitNotice& notice) {
-  const std::string& appointment_id = notice.appointment_id;
   if (notice.replaced && notice.replaced->node == node_) {
-    if (auto old = seated(appointment_id, notice.replaced->connection_id)) {
-      Poco::JSON::Object::Ptr payload = room_payload(appointment_id);
-      payload->set("reason", "replaced");
-      send(old, "visit.ended", payload);
-      unseat(appointment_id, notice.replaced->connection_id);
-    }
+    end_seat(notice.appointment_id, notice.replaced->connection_id, "replaced");
   }
   if (notice.kind == VisitNoticeKind::kEnded) {
-    std::vector<std::uint64_t> ids;
-    {
-      std::lock_guard lock(seats_mutex_);
-      if (const auto found = seats_.find(appointment_id); found != seats_.end()) {
-        for (const auto& [id, connection] : found->second) {
-          ids.push_back(id);
-        }
-      }
-    }
-    for (const std::uint64_t id : ids) {
-      Poco::JSON::Object::Ptr payload = room_payload(appointment_id);
-      payload->set("reason", notice.detail);
-      send(seated(appointment_id, id), "visit.ended", payload);
-      unseat(appointment_id, id);
-    }
+    end_room(notice.appointment_id, notice.detail);
     return;
   }
-
-  auto room = rooms_.room(appointment_id);
+  auto room = rooms_.room(notice.appointment_id);
   if (!room.ok()) {
-    spdlog::warn("visit rooms: room {} could not be read: {}", appointment_id,
+    spdlog::warn("visit rooms: room {} could not be read: {}", notice.appointment_id,
                  room.error().message());
     return;
   }
   remember(*room);
-  const Participant* changed = room->find(notice.participant_id);
-  std::optional<visits::QueuePosition> position;
-  const auto position_now = [&]() -> visits::QueuePosition {
-    if (!position) {
-      auto found = rooms_.position(*room);
-      position = found.ok() ? *found : visits::QueuePosition{};
-    }
-    return *position;
-  };
-
-  for (const Participant& viewer : room->participants) {
-    if (viewer.endpoint.node != node_ || !viewer.present()) {
-      continue;
-    }
-    const auto connection = seated(appointment_id, viewer.endpoint.connection_id);
-    if (!connection) {
-      continue;
-    }
-    if (notice.kind == VisitNoticeKind::kTransferred) {
+  LazyPosition position(rooms_, *room);
+  if (notice.kind == VisitNoticeKind::kTransferred) {
+    for (const Participant& viewer : room->participants) {
       if (waiting_guest_or_patient(viewer)) {
-        Poco::JSON::Object::Ptr payload = room_payload(appointment_id);
+        Poco::JSON::Object::Ptr payload = room_payload(room->appointment_id);
         payload->set("practitioner_id", notice.detail);
-        add_position(*payload, position_now());
-        send(connection, "visit.transferred", payload);
+        add_position(*payload, position.get());
+        send(local_connection(*room, viewer), "visit.transferred", payload);
       }
-      continue;
     }
-    if (changed == nullptr) {
-      continue;
-    }
-    if (viewer.id == changed->id) {
-      if (notice.kind == VisitNoticeKind::kAdmitted &&
-          viewer.state == ParticipantState::kAdmitted) {
-        Poco::JSON::Object::Ptr payload = room_payload(appointment_id);
-        payload->set("participant_id", viewer.id);
-        payload->set("participants", participants_json(*room, viewer));
-        payload->set("ice", ice_json(rooms_.ice_for(viewer.id)));
-        send(connection, "visit.admitted", payload);
-      } else if (notice.kind == VisitNoticeKind::kReturned &&
-                 viewer.state == ParticipantState::kWaiting) {
-        Poco::JSON::Object::Ptr payload = room_payload(appointment_id);
-        add_position(*payload, position_now());
-        send(connection, "visit.returned", payload);
-      }
-      continue;
-    }
+    return;
+  }
+  const Participant* changed = room->find(notice.participant_id);
+  if (changed == nullptr) {
+    return;
+  }
+  // The participant moved hears of it first: someone just admitted must
+  // know before the others' offers reach them.
+  tell_moved(*room, *changed, notice.kind, position);
+  for (const Participant& viewer : room->participants) {
     if (announced_to(viewer, *changed, notice.before)) {
-      Poco::JSON::Object::Ptr payload = room_payload(appointment_id);
+      Poco::JSON::Object::Ptr payload = room_payload(room->appointment_id);
       payload->set("participant", participant_json(*changed));
-      send(connection, "room.participant", payload);
+      send(local_connection(*room, viewer), "room.participant", payload);
     }
   }
+}
+
+void VisitRooms::tell_moved(const visits::Room& room, const Participant& moved,
+                            VisitNoticeKind kind, LazyPosition& position) {
+  if (kind == VisitNoticeKind::kAdmitted && moved.state == ParticipantState::kAdmitted) {
+    Poco::JSON::Object::Ptr payload = room_payload(room.appointment_id);
+    payload->set("participant_id", moved.id);
+    payload->set("participants", participants_json(room, moved));
+    payload->set("ice", ice_json(rooms_.ice_for(moved.id)));
+    send(local_connection(room, moved), "visit.admitted", payload);
+  } else if (kind == VisitNoticeKind::kReturned && moved.state == ParticipantState::kWaiting) {
+    Poco::JSON::Object::Ptr payload = room_payload(room.appointment_id);
+    add_position(*payload, position.get());
+    send(local_connection(room, moved), "visit.returned", payload);
+  }
+}
+
+void VisitRooms::end_seat(const std::string& appointment_id, std::uint64_t connection_id,
+                          const std::string& reason) {
+  if (auto connection = seated(appointment_id, connection_id)) {
+    Poco::JSON::Object::Ptr payload = room_payload(appointment_id);
+    payload->set("reason", reason);
+    send(connection, "visit.ended", payload);
+    unseat(appointment_id, connection_id);
+  }
+}
+
+void VisitRooms::end_room(const std::string& appointment_id, const std::string& reason) {
+  std::vector<std::uint64_t> ids;
+  {
+    std::lock_guard lock(seats_mutex_);
+    if (const auto found = seats_.find(appointment_id); found != seats_.end()) {
+      for (const auto& [id, connection] : found->second) {
+        ids.push_back(id);
+      }
+    }
+  }
+  for (const std::uint64_t id : ids) {
+    end_seat(appointment_id, id, reason);
+  }
+}
+
+std::shared_ptr<HubConnection> VisitRooms::local_connection(const visits::Room& room,
+                                                            const Participant& participant) const {
+  if (participant.endpoint.node != node_ || !participant.present()) {
+    return nullptr;
+  }
+  return seated(room.appointment_id, participant.endpoint.connection_id);
 }
 
 // Watchers re-read the queue; the waiting of this daemon whose visit is in
@@ -608,22 +634,14 @@ void VisitRooms::apply_queue(const std::string& practitioner_id) {
     if (room->practitioner_id != practitioner_id) {
       continue;
     }
-    std::optional<visits::QueuePosition> position;
+    LazyPosition position(rooms_, *room);
     for (const Participant& viewer : room->participants) {
-      if (viewer.endpoint.node != node_ || !waiting_guest_or_patient(viewer)) {
-        continue;
+      const auto connection = local_connection(*room, viewer);
+      if (connection && waiting_guest_or_patient(viewer)) {
+        Poco::JSON::Object::Ptr payload = room_payload(appointment_id);
+        add_position(*payload, position.get());
+        send(connection, "visit.position", payload);
       }
-      const auto connection = seated(appointment_id, viewer.endpoint.connection_id);
-      if (!connection) {
-        continue;
-      }
-      if (!position) {
-        auto found = rooms_.position(*room);
-        position = found.ok() ? *found : visits::QueuePosition{};
-      }
-      Poco::JSON::Object::Ptr payload = room_payload(appointment_id);
-      add_position(*payload, *position);
-      send(connection, "visit.position", payload);
     }
   }
 }

@@ -46,6 +46,8 @@
 
 namespace th::server {
 
+class LazyPosition;
+
 // Where notices go beyond this daemon (the relay between daemons).
 class VisitNoticeSink {
  public:
@@ -95,6 +97,13 @@ class VisitRooms final : public scheduling::QueueEvents, public scheduling::Appo
   void work();
   void apply(const VisitNotice& notice);
   void apply_room(const VisitNotice& notice);
+  // visit.admitted or visit.returned to the participant who was moved.
+  void tell_moved(const visits::Room& room, const visits::Participant& moved, VisitNoticeKind kind,
+                  LazyPosition& position);
+  // visit.ended to one connection of the room, or to all of this daemon's.
+  void end_seat(const std::string& appointment_id, std::uint64_t connection_id,
+                const std::string& reason);
+  void end_room(const std::string& appointment_id, const std::string& reason);
   void apply_queue(const std::string& practitioner_id);
   void deliver_signal(const VisitNotice& notice);
   void sweep();
@@ -105,6 +114,9 @@ class VisitRooms final : public scheduling::QueueEvents, public scheduling::Appo
   std::shared_ptr<HubConnection> seated(const std::string& appointment_id,
                                         std::uint64_t connection_id) const;
   std::vector<std::string> local_rooms() const;
+  // The participant's connection when it is one of this daemon's.
+  std::shared_ptr<HubConnection> local_connection(const visits::Room& room,
+                                                  const visits::Participant& participant) const;
   // The room as last read, or read now.
   Result<std::shared_ptr<const visits::Room>> known_room(const std::string& appointment_id);
   void remember(const visits::Room& room);

@@ -307,6 +307,35 @@ TEST_F(VisitRoomServiceTest, TransferMovesTheCheckedInVisitToAnotherQueue) {
   EXPECT_EQ(moved->status, AppointmentStatus::kCheckedIn);
 }
 
+TEST_F(VisitRoomServiceTest, TransferIsRefusedWhenTheOtherPractitionerHasAVisitStartingThen) {
+  check_in();
+  const std::string other = add_practitioner();
+  const std::string someone = add_patient("OR");
+  ASSERT_TRUE(
+      services_->bookings.book(booking(other, someone, "2026-03-09T09:00:00Z"), front_desk()).ok());
+
+  auto refused = service_->transfer(visit_, other, host());
+
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().message(),
+            "forbidden: that practitioner has another visit starting then");
+  auto room = service_->room(visit_);
+  ASSERT_TRUE(room.ok());
+  EXPECT_EQ(room->practitioner_id, practitioner_);
+}
+
+TEST_F(VisitRoomServiceTest, AVisitUnderWayIsNotTransferred) {
+  in_call();
+  const std::string other = add_practitioner();
+
+  auto refused = service_->transfer(visit_, other, host());
+
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code(), ErrorCode::kPermissionDenied);
+  EXPECT_EQ(refused.error().message(), "forbidden: only a checked-in visit can be transferred");
+  EXPECT_EQ(status(), AppointmentStatus::kInProgress);
+}
+
 TEST_F(VisitRoomServiceTest, ClosingTheRoomLeavesEveryPlace) {
   in_call();
 
