@@ -17,6 +17,10 @@ packages=(
   # tests of reminders: a real SMTP server with STARTTLS, and an independent
   # iCalendar parser for the feeds
   python3-aiosmtpd python3-icalendar
+  # the browser client's end-to-end test (tests/browser): Debian's Chromium,
+  # driven by playwright-core from npm (installed below, never a browser
+  # download)
+  chromium
   "$@"
 )
 
@@ -27,15 +31,27 @@ for package in "${packages[@]}"; do
   fi
 done
 
-if [ ${#missing[@]} -eq 0 ]; then
-  exit 0
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install-deps: installing ${missing[*]}"
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    sudo="sudo"
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-echo "install-deps: installing ${missing[*]}"
-sudo=""
-if [ "$(id -u)" -ne 0 ]; then
-  sudo="sudo"
+# The browser test's npm packages, exactly as the lockfile pins them; done
+# again only when the lockfile changed since the last install.
+browser_dir="$(dirname "$0")/../tests/browser"
+if ! command -v npm >/dev/null; then
+  echo "install-deps: npm (Node.js 20 or later) is needed for tests/browser" >&2
+  exit 1
 fi
-export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -qq
-$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+stamp="$browser_dir/node_modules/.installed-from-lockfile"
+if ! cmp -s "$browser_dir/package-lock.json" "$stamp"; then
+  echo "install-deps: npm ci in tests/browser"
+  (cd "$browser_dir" && npm ci --no-audit --no-fund --loglevel=error)
+  cp "$browser_dir/package-lock.json" "$stamp"
+fi

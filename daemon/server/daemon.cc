@@ -58,6 +58,7 @@
 #include "server/routes/reminder_routes.h"
 #include "server/routes/schedule_routes.h"
 #include "server/routes/system_routes.h"
+#include "server/routes/web_routes.h"
 #include "server/routes/websocket_routes.h"
 #include "server/service_context.h"
 #include "server/session_authenticator.h"
@@ -427,6 +428,7 @@ Status Daemon::start() {
 
   router_ = std::make_unique<Router>(metrics_);
   add_system_routes(*router_, context_);
+  add_web_routes(*router_, origin_of(config_.server.public_base_url));
   add_auth_routes(*router_, *access_, context_);
   add_admin_routes(*router_, *access_, context_);
   add_patient_routes(*router_, *access_, context_);

@@ -98,15 +98,17 @@ def next_npi(counter=[200000000]):
 class Clinic:
     """Accounts and a practitioner on one daemon."""
 
-    def __init__(self, daemon, licenses=("OR", "WA"), zone="America/New_York"):
+    def __init__(self, daemon, licenses=("OR", "WA"), zone="America/New_York", display_name=""):
         self.daemon = daemon
         self.front_desk = fx.create_account(daemon, "front_desk")
         self.clinician = fx.create_account(daemon, "clinician")
         self.nurse = fx.create_account(daemon, "nurse")
         self.practitioner = self.clinician.id
-        fx.expect(daemon.admin("PUT", "/api/v1/practitioners/" + self.practitioner,
-                               {"npi": next_npi(), "license_states": list(licenses),
-                                "time_zone": zone, "slot_minutes": 20}),
+        profile = {"npi": next_npi(), "license_states": list(licenses), "time_zone": zone,
+                   "slot_minutes": 20}
+        if display_name:
+            profile["display_name"] = display_name
+        fx.expect(daemon.admin("PUT", "/api/v1/practitioners/" + self.practitioner, profile),
                   200, "set practitioner profile")
         fx.expect(daemon.request("PUT", "/api/v1/practitioners/%s/availability" % self.practitioner,
                                  {"rules": ALL_WEEK}, token=self.front_desk.token),

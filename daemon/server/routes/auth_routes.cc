@@ -89,9 +89,17 @@ Result<ApiResponse> confirm_mfa(AccessServices& access, ServiceContext& context,
 
 // Served from the authenticated principal alone: identifying oneself costs
 // no database round trip and reveals nothing the caller did not present.
+// A browser signed in by its cookie also gets its CSRF token back, so that
+// a reloaded page (which kept the token only in memory) can go on; another
+// site's page cannot read this answer.
 Result<ApiResponse> me(AccessServices&, ServiceContext&, ApiRequest& request) {
   const access::Principal& principal = request.principal;
   Poco::JSON::Object::Ptr reply = new Poco::JSON::Object;
+  const std::string cookie =
+      request.header("Authorization").empty() ? presented_credential(request) : "";
+  if (!cookie.empty()) {
+    reply->set("csrf_token", csrf_token_for(cookie));
+  }
   reply->set("kind", std::string(access::principal_kind_name(principal.kind)));
   reply->set("user_id", principal.user_id);
   reply->set("username", principal.username);
