@@ -10,21 +10,36 @@ namespace {
 constexpr const char* kTable = "messages";
 constexpr const char* kColumns =
     "id, conversation_id, seq, sender_id, sent_at, client_ref, body_enc, version, integrity_tag";
-constexpr std::int64_t kVersion = 1;  // messages are never edited
+// Messages are never edited; the row version says what the tag covers.
+// Version 1 rows (written before it took them in) have a tag without the
+// sequence number and the time; version 2 rows have both, so a message
+// cannot be moved to another place in its conversation or back in time.
+constexpr std::int64_t kVersion = 2;
+constexpr std::int64_t kPlaceTaggedSince = 2;
 
-storage::StoredFields tagged_fields(const std::string& body_enc, const Message& message) {
-  return {{"body", body_enc},
-          {"conversation_id", message.conversation_id},
-          {"sender_id", message.sender_id},
-          {"client_ref", message.client_ref}};
+storage::StoredFields tagged_fields(const std::string& body_enc, const Message& message,
+                                    std::int64_t version) {
+  storage::StoredFields fields = {{"body", body_enc},
+                                  {"conversation_id", message.conversation_id},
+                                  {"sender_id", message.sender_id},
+                                  {"client_ref", message.client_ref}};
+  if (version >= kPlaceTaggedSince) {
+    fields.emplace_back("seq", std::to_string(message.seq));
+    fields.emplace_back("sent_at", std::to_string(message.sent_at));
+  }
+  return fields;
 }
 
 }  // namespace
 
 const storage::SealedTableLayout& MessageStore::layout() {
-  static const storage::SealedTableLayout layout{
-      kTable, "id", {{"body", "body_enc"}}, {"conversation_id", "sender_id", "client_ref"},
-      {},     true};
+  static const storage::SealedTableLayout layout{kTable,
+                                                 "id",
+                                                 {{"body", "body_enc"}},
+                                                 {"conversation_id", "sender_id", "client_ref"},
+                                                 {"seq", "sent_at"},
+                                                 true,
+                                                 kPlaceTaggedSince};
   return layout;
 }
 
@@ -33,8 +48,8 @@ Status MessageStore::insert(soci::session& session, const Message& message) {
   if (!body.ok()) {
     return body.error();
   }
-  const std::string tag =
-      protection_.integrity_tag(kTable, message.id, kVersion, tagged_fields(*body, message));
+  const std::string tag = protection_.integrity_tag(kTable, message.id, kVersion,
+                                                    tagged_fields(*body, message, kVersion));
   const std::int64_t version = kVersion;
   session << "INSERT INTO messages (id, conversation_id, seq, sender_id, sent_at, client_ref, "
              "body_enc, version, integrity_tag) VALUES (:id, :conversation, :seq, :sender, :at, "
@@ -57,7 +72,8 @@ Result<std::vector<Message>> MessageStore::decode_all(soci::rowset<soci::row>& r
     message.client_ref = storage::column_text(row, 5);
     const std::string body_enc = storage::column_text(row, 6);
     const std::int64_t version = storage::column_int64(row, 7);
-    if (!protection_.verify_integrity(kTable, message.id, version, tagged_fields(body_enc, message),
+    if (!protection_.verify_integrity(kTable, message.id, version,
+                                      tagged_fields(body_enc, message, version),
                                       storage::column_text(row, 8))) {
       return Error(ErrorCode::kDataLoss, "message " + message.id + " failed its integrity check");
     }

@@ -68,7 +68,10 @@ std::vector<std::string> SealedTableChecker::check_row(const soci::row& row) con
     fields.emplace_back(plain, column_text(row, next++));
   }
   for (const std::string& integer : layout_.tagged_integers) {
-    fields.emplace_back(integer, std::to_string(column_int64(row, next++)));
+    const std::int64_t value = column_int64(row, next++);
+    if (version >= layout_.integers_from_version) {
+      fields.emplace_back(integer, std::to_string(value));
+    }
   }
 
   // Every check runs even after one failed, so the report says all of what

@@ -44,6 +44,10 @@ struct SealedTableLayout {
   // Rows carry `version` and `integrity_tag` columns, and the tag is over
   // the sealed fields, tagged_plain and tagged_integers.
   bool tagged = false;
+  // tagged_integers are covered from this row version on: rows written
+  // before the tag took them in keep a tag without them. The version is
+  // itself tagged, so a row cannot be passed off as an older one.
+  std::int64_t integers_from_version = 0;
 };
 
 class SealedTableChecker final : public RecordChecker {

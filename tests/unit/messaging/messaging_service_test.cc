@@ -17,6 +17,7 @@
 #include "access/role_store.h"
 #include "messaging/messaging_tables.h"
 #include "storage/integrity_scanner.h"
+#include "storage/sealed_table_checker.h"
 
 namespace th::messaging {
 namespace {
@@ -321,6 +322,60 @@ TEST_F(MessagingServiceTest, IntegrityCheckCoversConversationsAndMessages) {
   ASSERT_FALSE(read.ok());
   EXPECT_EQ(read.error().code(), ErrorCode::kDataLoss);
   EXPECT_EQ(scanner.tables().size(), 2U);
+}
+
+TEST_F(MessagingServiceTest, MessageMovedInItsConversationOrInTimeFailsItsCheck) {
+  const std::string id = care_conversation();
+  for (const char* body : {"first", "second", "third"}) {
+    ASSERT_TRUE(service_.send(id, body, "", patient()).ok());
+  }
+  db_.tamper({"UPDATE messages SET seq = 9 WHERE seq = 2",
+              "UPDATE messages SET sent_at = sent_at - 3600000000 WHERE seq = 3"});
+  const storage::SealedTableChecker checker(MessageStore::layout(), db_.protection());
+
+  auto read = service_.history(id, MessageRange{}, patient());
+  auto checked = db_.database().run(
+      [&](soci::session& session) { return checker.check_page(session, "", 100); });
+
+  ASSERT_FALSE(read.ok());
+  EXPECT_EQ(read.error().code(), ErrorCode::kDataLoss);
+  ASSERT_TRUE(checked.ok()) << checked.error().message();
+  EXPECT_EQ(checked->rows, 3U);
+  EXPECT_EQ(checked->failures.size(), 2U);
+}
+
+// Rows of version 1 were tagged before the tag covered the sequence number
+// and the time; they still read and check as they were written.
+TEST_F(MessagingServiceTest, MessagesTaggedBeforeTheirPlaceWasCoveredStillRead) {
+  const std::string id = care_conversation();
+  auto posted = service_.send(id, "written by an older daemon", "", patient());
+  ASSERT_TRUE(posted.ok());
+  const Message& message = posted->message;
+  auto body_enc = db_.database().run([&](soci::session& session) {
+    std::string stored;
+    session << "SELECT body_enc FROM messages WHERE id = :id", soci::use(message.id),
+        soci::into(stored);
+    return stored;
+  });
+  ASSERT_TRUE(body_enc.ok());
+  const std::string old_tag =
+      db_.protection().integrity_tag("messages", message.id, 1,
+                                     {{"body", *body_enc},
+                                      {"conversation_id", message.conversation_id},
+                                      {"sender_id", message.sender_id},
+                                      {"client_ref", message.client_ref}});
+  db_.tamper({"UPDATE messages SET version = 1, integrity_tag = '" + old_tag + "'"});
+  const storage::SealedTableChecker checker(MessageStore::layout(), db_.protection());
+
+  auto read = service_.history(id, MessageRange{}, patient());
+  auto checked = db_.database().run(
+      [&](soci::session& session) { return checker.check_page(session, "", 100); });
+
+  ASSERT_TRUE(read.ok()) << read.error().message();
+  ASSERT_EQ(read->size(), 1U);
+  EXPECT_EQ((*read)[0].body, "written by an older daemon");
+  ASSERT_TRUE(checked.ok());
+  EXPECT_TRUE(checked->failures.empty());
 }
 
 TEST_F(MessagingServiceTest, RefusesBodiesThatAreEmptyOrTooLong) {
