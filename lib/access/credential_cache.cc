@@ -43,15 +43,35 @@ Result<Principal> CredentialCache::authenticate_token_hash(const std::string& to
     }
   }
   if (!entry) {
+    const std::int64_t events_before = last_event_id_.load();
     auto loaded = load(token_hash);
     if (!loaded.ok()) {
       return loaded.error();
     }
     entry = *loaded;
+    // A security event applied while the row was being read may have named
+    // this credential before it was cached, and would then never drop it:
+    // such an entry serves this request only, and the next one reads the
+    // row again. poll_security_events() moves the event id before it drops
+    // anything, so whichever order the two take, one of them wins.
     std::unique_lock lock(mutex_);
-    by_token_hash_[token_hash] = entry;
+    if (last_event_id_.load() == events_before) {
+      by_token_hash_[token_hash] = entry;
+    }
   }
   return check(entry, interactive);
+}
+
+// Where this cache starts reading the security event log, taken once: by
+// the first poll, or by the first credential read before it if that comes
+// first, and always before that read, so that no revocation committed
+// after a cached row was read can fall before the starting point.
+void CredentialCache::start_reading_events_at_end(soci::session& session) {
+  if (last_event_id_.load() >= 0) {
+    return;
+  }
+  std::int64_t unset = -1;
+  last_event_id_.compare_exchange_strong(unset, events_.last_id(session));
 }
 
 Result<std::shared_ptr<CredentialCache::Entry>> CredentialCache::load(
@@ -62,6 +82,7 @@ Result<std::shared_ptr<CredentialCache::Entry>> CredentialCache::load(
     std::optional<Role> role;
   };
   auto loaded = database_.run([&](soci::session& session) -> Result<Loaded> {
+    start_reading_events_at_end(session);
     Loaded result;
     result.record = sessions_.find_by_token_hash(session, token_hash);
     if (!result.record) {
@@ -179,18 +200,18 @@ std::vector<CredentialCache::IdleLogoff> CredentialCache::take_idle_logoffs() {
 
 Result<int> CredentialCache::poll_security_events() {
   auto events = database_.run([&](soci::session& session) {
-    const std::int64_t last = last_event_id_.load();
-    if (last < 0) {
-      // First poll: nothing cached predates it, so only later events matter.
-      last_event_id_ = events_.last_id(session);
+    if (last_event_id_.load() < 0) {
+      // Nothing is cached yet, so only later events matter.
+      start_reading_events_at_end(session);
       return std::vector<SecurityEvent>{};
     }
-    return events_.read_after(session, last);
+    return events_.read_after(session, last_event_id_.load());
   });
   if (!events.ok()) {
     return events.error();
   }
   for (const SecurityEvent& event : *events) {
+    last_event_id_ = event.id;  // first: see authenticate_token_hash()
     switch (event.kind) {
       case SecurityEventKind::kSessionRevoked:
         forget_session(event.subject_id);
@@ -202,7 +223,6 @@ Result<int> CredentialCache::poll_security_events() {
         forget_everything();
         break;
     }
-    last_event_id_ = event.id;
   }
   return static_cast<int>(events->size());
 }

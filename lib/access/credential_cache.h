@@ -93,6 +93,7 @@ class CredentialCache {
   Result<std::shared_ptr<Entry>> load(const std::string& token_hash);
   Result<Principal> check(const std::shared_ptr<Entry>& entry, bool interactive);
   Result<bool> revoke_for_idle(const std::shared_ptr<Entry>& entry, UnixMicros now);
+  void start_reading_events_at_end(soci::session& session);
 
   storage::Database& database_;
   UserStore& users_;

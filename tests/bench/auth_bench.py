@@ -522,11 +522,8 @@ def bench_revocation(daemon, args, results):
     other = PinnedDaemon(overrides, database=daemon.database_url)
     other.core = None
     other.start()
-    # B's first poll of the security events only notes where the log ends
-    # (CredentialCache::poll_security_events); a revocation committed
-    # between B's start and that first poll is never applied on B. Waiting
-    # for it keeps that start-up gap (reported separately) out of these
-    # figures.
+    # B settles first (its first poll of the security events, its listening
+    # connection), so that the figures are of a running daemon.
     time.sleep(1)
     try:
         check(daemon.admin("POST", "/api/v1/users",

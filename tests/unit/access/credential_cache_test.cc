@@ -245,6 +245,21 @@ TEST_F(CredentialCacheTest, RevocationInOneDaemonReachesTheOtherThroughTheEventL
   expect_refused(first_->cache.authenticate(kSecret, true), kReasonRevoked);
 }
 
+// A daemon that has just started caches credentials before its first poll
+// of the event log; a revocation committed in between still reaches it.
+TEST_F(CredentialCacheTest, RevocationBeforeADaemonsFirstPollStillReachesItsCache) {
+  Node starting("sqlite://" + directory_ + "/telehealth.db", protection_, clock_);
+  ASSERT_TRUE(starting.cache.authenticate(kSecret, true).ok());
+  ASSERT_TRUE(starting.cache.authenticate(kSecret, true).ok());
+  revoke_in(*first_);
+
+  auto applied = starting.cache.poll_security_events();
+
+  ASSERT_TRUE(applied.ok());
+  EXPECT_EQ(*applied, 1);
+  expect_refused(starting.cache.authenticate(kSecret, true), kReasonRevoked);
+}
+
 TEST_F(CredentialCacheTest, DisablingTheUserReachesTheOtherDaemon) {
   ASSERT_TRUE(second_->cache.authenticate(kSecret, true).ok());
   ASSERT_TRUE(first_->database
