@@ -83,7 +83,9 @@ Result<std::vector<Participant>> VisitRoomStore::select(soci::session& session,
   const std::string sql = std::string("SELECT ") + kColumns +
                           " FROM visit_room_participants WHERE " + where +
                           " ORDER BY joined_at, id";
-  // At most two bound values: the callers below.
+  // At most two bound values: the callers below. Every value is bound as
+  // text; the column it is compared with gives it its type (PostgreSQL
+  // infers the parameter's, SQLite applies the column's integer affinity).
   auto rows = values.empty() ? soci::rowset<soci::row>(session.prepare << sql)
               : values.size() == 1
                   ? soci::rowset<soci::row>((session.prepare << sql, soci::use(values[0])))
@@ -120,9 +122,8 @@ Result<std::vector<Participant>> VisitRoomStore::list(soci::session& session,
 Result<std::vector<Participant>> VisitRoomStore::on_endpoint(soci::session& session,
                                                              const Endpoint& endpoint) {
   return select(session,
-                "node = :node AND connection_id = " + std::to_string(endpoint.connection_id) +
-                    " AND state IN ('waiting', 'admitted')",
-                {endpoint.node});
+                "node = :node AND connection_id = :connection AND state IN ('waiting', 'admitted')",
+                {endpoint.node, std::to_string(endpoint.connection_id)});
 }
 
 Result<std::vector<Participant>> VisitRoomStore::on_node(soci::session& session,
@@ -132,7 +133,7 @@ Result<std::vector<Participant>> VisitRoomStore::on_node(soci::session& session,
 
 Result<std::vector<Participant>> VisitRoomStore::away_since_before(soci::session& session,
                                                                    UnixMicros cutoff) {
-  return select(session, "state = 'away' AND away_since <= " + std::to_string(cutoff), {});
+  return select(session, "state = 'away' AND away_since <= :cutoff", {std::to_string(cutoff)});
 }
 
 void VisitRoomStore::insert(soci::session& session, const Participant& participant) {
