@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "audit/audit_row_insert.h"
 #include "audit/checkpoint_store.h"
 #include "audit/log_entry.h"
 #include "audit/merkle_tree.h"
@@ -16,98 +17,10 @@ namespace {
 // Serialises appends among daemons sharing one PostgreSQL.
 constexpr long long kAppendLockKey = 0x6175'6469'746c'6f67LL;
 
-// Rows per INSERT on PostgreSQL (see AuditLogOptions::rows_per_statement):
-// 64 events of 15 columns are 960 bound values; patient links are smaller.
+// Rows per INSERT on PostgreSQL's locked path (see
+// AuditLogOptions::rows_per_statement): 64 events of 15 columns are 960
+// bound values.
 constexpr std::size_t kPostgresqlRowsPerStatement = 64;
-constexpr std::size_t kPatientRowsPerEventRow = 4;
-
-// One audit_events row, as bound to its INSERT.
-struct EventRow {
-  long long seq = 0;
-  std::string id;
-  long long occurred_at = 0;
-  std::string actor_user_id;
-  std::string actor_role;
-  std::string action;
-  std::string resource_type;
-  std::string resource_id;
-  std::string patient_id;
-  std::string outcome;
-  int emergency = 0;
-  std::string request_id;
-  std::string node;
-  std::string body;
-  std::string leaf_hex;
-};
-constexpr std::size_t kEventColumns = 15;
-constexpr const char* kInsertEvents =
-    "INSERT INTO audit_events (seq, id, occurred_at, actor_user_id, actor_role, action, "
-    "resource_type, resource_id, patient_id, outcome, emergency, request_id, node, body, "
-    "leaf_hash) VALUES ";
-
-// One audit_event_patients row.
-struct PatientRow {
-  long long seq = 0;
-  std::string patient_id;
-};
-constexpr std::size_t kPatientColumns = 2;
-constexpr const char* kInsertPatients =
-    "INSERT INTO audit_event_patients (seq, patient_id) VALUES ";
-
-void bind_row(soci::details::prepare_temp_type& prepared, EventRow& row) {
-  prepared, soci::use(row.seq), soci::use(row.id), soci::use(row.occurred_at),
-      soci::use(row.actor_user_id), soci::use(row.actor_role), soci::use(row.action),
-      soci::use(row.resource_type), soci::use(row.resource_id), soci::use(row.patient_id),
-      soci::use(row.outcome), soci::use(row.emergency), soci::use(row.request_id),
-      soci::use(row.node), soci::use(row.body), soci::use(row.leaf_hex);
-}
-
-void bind_row(soci::details::prepare_temp_type& prepared, PatientRow& row) {
-  prepared, soci::use(row.seq), soci::use(row.patient_id);
-}
-
-// "(:v0, :v1), (:v2, :v3)" for two rows of two columns: placeholders bound
-// in order. SQLite gets "?" instead, since it looks each name up among the
-// ones before it, which takes long for hundreds of them.
-std::string values_list(storage::Backend backend, std::size_t rows, std::size_t columns) {
-  const bool named = backend == storage::Backend::kPostgresql;
-  std::string text;
-  std::size_t number = 0;
-  for (std::size_t row = 0; row < rows; ++row) {
-    text += row == 0 ? "(" : ", (";
-    for (std::size_t column = 0; column < columns; ++column) {
-      text += column == 0 ? "" : ", ";
-      text += named ? ":v" + std::to_string(number++) : "?";
-    }
-    text += ")";
-  }
-  return text;
-}
-
-// Inserts the rows `per_statement` at a time through one prepared statement
-// bound to a group of slots that each group is moved into, then the rest
-// through a statement of their size.
-template <typename Row>
-void insert_rows(soci::session& session, storage::Backend backend, const char* insert,
-                 std::size_t columns, std::vector<Row>& rows, std::size_t per_statement) {
-  std::size_t done = 0;
-  while (done < rows.size()) {
-    const std::size_t group = std::min(per_statement, rows.size() - done);
-    std::vector<Row> slots(group);
-    soci::details::prepare_temp_type prepared =
-        (session.prepare << std::string(insert) + values_list(backend, group, columns));
-    for (Row& slot : slots) {
-      bind_row(prepared, slot);
-    }
-    soci::statement statement(prepared);
-    while (rows.size() - done >= group) {
-      const auto first = rows.begin() + static_cast<long>(done);
-      std::move(first, first + static_cast<long>(group), slots.begin());
-      statement.execute(true);
-      done += group;
-    }
-  }
-}
 
 }  // namespace
 
@@ -116,7 +29,8 @@ struct AuditLog::Pending {
   AuditEvent event;
   std::string event_json;  // canonical, without the position
   Status result;
-  bool done = false;
+  bool taken = false;  // in a batch being committed
+  bool done = false;   // result is final
 };
 
 AuditLog::AuditLog(storage::Database& database, const Clock& clock, std::string node,
@@ -139,35 +53,57 @@ Status AuditLog::record(AuditEvent event) {
   if (!json.ok()) {
     return json.error();
   }
-  Pending pending{std::move(event), std::move(*json), ok_status(), false};
+  Pending pending{std::move(event), std::move(*json), ok_status(), false, false};
 
   std::unique_lock lock(mutex_);
   queue_.push_back(&pending);
   while (!pending.done) {
-    if (writing_ || tree_waiters_ > 0) {
+    if (pending.taken || writing_ || tree_waiters_ > 0) {
       changed_.wait(lock);
       continue;
     }
     // This caller commits for everyone queued so far, itself included
     // unless the queue is longer than one batch.
-    writing_ = true;
-    const std::size_t count = std::min(queue_.size(), options_.max_batch);
-    std::vector<Pending*> batch(queue_.begin(), queue_.begin() + static_cast<long>(count));
-    queue_.erase(queue_.begin(), queue_.begin() + static_cast<long>(count));
-    lock.unlock();
-    const Status committed = commit(batch);
-    lock.lock();
-    for (Pending* member : batch) {
-      member->result = committed;
-      member->done = true;
-    }
-    if (committed.ok()) {
-      appended_ += batch.size();
-      ++batches_;
-    }
-    finish_writing(lock);
+    commit_queued(lock);
   }
   return pending.result;
+}
+
+void AuditLog::commit_queued(std::unique_lock<std::mutex>& lock) {
+  writing_ = true;
+  const std::size_t count = std::min(queue_.size(), options_.max_batch);
+  std::vector<Pending*> batch(queue_.begin(), queue_.begin() + static_cast<long>(count));
+  queue_.erase(queue_.begin(), queue_.begin() + static_cast<long>(count));
+  for (Pending* member : batch) {
+    member->taken = true;
+  }
+  lock.unlock();
+  bool flush_awaited = false;
+  Status committed = commit(batch, flush_awaited);
+  lock.lock();
+  if (flush_awaited) {
+    // The rows are committed and the tree extended: the next batch may be
+    // written while this one's commit reaches the disk.
+    finish_writing(lock);
+    lock.unlock();
+    committed = wait_until_durable();
+    lock.lock();
+  }
+  for (Pending* member : batch) {
+    member->result = committed;
+    member->done = true;
+  }
+  if (committed.ok()) {
+    appended_ += batch.size();
+    ++batches_;
+  }
+  if (flush_awaited) {
+    lock.unlock();
+    changed_.notify_all();
+    lock.lock();
+  } else {
+    finish_writing(lock);
+  }
 }
 
 Status AuditLog::with_tree(const TreeVisitor& visit) {
@@ -186,6 +122,7 @@ Status AuditLog::with_tree(const TreeVisitor& visit) {
   lock.lock();
   if (done.ok()) {
     frontier_ = std::move(tree);
+    tail_known_ = true;
   }
   finish_writing(lock);
   return done;
@@ -214,49 +151,99 @@ std::uint64_t AuditLog::batches() const {
   return batches_;
 }
 
-Status AuditLog::commit(const std::vector<Pending*>& batch) {
+Status AuditLog::commit(const std::vector<Pending*>& batch, bool& flush_awaited) {
+  flush_awaited = false;
+  if (database_.backend() == storage::Backend::kPostgresql && tail_known_) {
+    auto appended = append_at_known_tail(batch);
+    if (appended.ok() && *appended) {
+      flush_awaited = true;
+      return ok_status();
+    }
+    // A collision on a position means another daemon appended first: the
+    // locked path catches up with it (and reports a real conflict, such as
+    // an event id already stored, itself).
+    if (!appended.ok() && appended.error().code() != ErrorCode::kConflict) {
+      return appended.error();
+    }
+  }
+  return append_under_lock(batch);
+}
+
+// The fast path commits without waiting for the flush. PostgreSQL writes
+// its log in order and flushes it in order, so once any later commit that
+// waits for its flush has returned, the batch is on disk too: a transaction
+// whose only write is a transactional logical-decoding message is the
+// smallest such commit (no table, no row; any role may emit one). Batches
+// waiting here at once share PostgreSQL's group commit.
+Status AuditLog::wait_until_durable() {
+  return database_.run([](soci::session& session) {
+    session << "SELECT pg_logical_emit_message(true, 'telehealthd.audit', '')";
+  });
+}
+
+Status AuditLog::append_under_lock(const std::vector<Pending*>& batch) {
   MerkleFrontier tree;
   const Status stored = database_.run_write_transaction([&](soci::session& session) -> Status {
     TH_RETURN_IF_ERROR(reconcile(session, tree));
-
-    // Positions and hashes first, then the rows.
-    std::vector<EventRow> events;
-    std::vector<PatientRow> patients;
-    events.reserve(batch.size());
-    for (Pending* pending : batch) {
-      const std::uint64_t seq = tree.size();
-      auto entry = format_log_entry(pending->event_json, seq);
-      if (!entry.ok()) {
-        return entry.error();
-      }
-      const std::string leaf = leaf_hash(*entry);
-      const AuditEvent& event = pending->event;
-      events.push_back(EventRow{
-          static_cast<long long>(seq), event.id, event.occurred_at, event.actor_user_id,
-          event.actor_role, event.action, event.resource_type, event.resource_id, event.patient_id,
-          std::string(audit_outcome_name(event.outcome)), event.emergency ? 1 : 0, event.request_id,
-          event.node, std::move(*entry), crypto::hex_encode(leaf)});
-      // The index holds each patient once, whatever the listing repeated.
-      const std::set<std::string> listed(event.patient_ids.begin(), event.patient_ids.end());
-      for (const std::string& id : listed) {
-        patients.push_back(PatientRow{static_cast<long long>(seq), id});
-      }
-      TH_RETURN_IF_ERROR(tree.append(leaf));
+    auto rows = position(batch, tree);
+    if (!rows.ok()) {
+      return rows.error();
     }
     const storage::Backend backend = database_.backend();
     std::size_t per_statement = options_.rows_per_statement;
     if (per_statement == 0) {
       per_statement = backend == storage::Backend::kPostgresql ? kPostgresqlRowsPerStatement : 1;
     }
-    insert_rows(session, backend, kInsertEvents, kEventColumns, events, per_statement);
-    insert_rows(session, backend, kInsertPatients, kPatientColumns, patients,
-                per_statement * kPatientRowsPerEventRow);
+    insert_audit_rows(session, backend, *rows, per_statement);
     return ok_status();
   });
   if (stored.ok()) {
     frontier_ = std::move(tree);
+    tail_known_ = true;
   }
   return stored;
+}
+
+Result<bool> AuditLog::append_at_known_tail(const std::vector<Pending*>& batch) {
+  MerkleFrontier tree = frontier_;
+  auto rows = position(batch, tree);
+  if (!rows.ok()) {
+    return rows.error();
+  }
+  auto appended = database_.run([&](soci::session& session) {
+    return insert_audit_rows_at_tail(session, *rows, kAppendLockKey);
+  });
+  if (appended.ok() && *appended) {
+    frontier_ = std::move(tree);
+  }
+  return appended;
+}
+
+// Positions and leaf hashes, extending `tree` by the batch in queue order.
+Result<AuditRows> AuditLog::position(const std::vector<Pending*>& batch, MerkleFrontier& tree) {
+  AuditRows rows;
+  rows.events.reserve(batch.size());
+  for (Pending* pending : batch) {
+    const std::uint64_t seq = tree.size();
+    auto entry = format_log_entry(pending->event_json, seq);
+    if (!entry.ok()) {
+      return entry.error();
+    }
+    const std::string leaf = leaf_hash(*entry);
+    const AuditEvent& event = pending->event;
+    rows.events.push_back(EventRow{
+        static_cast<long long>(seq), event.id, event.occurred_at, event.actor_user_id,
+        event.actor_role, event.action, event.resource_type, event.resource_id, event.patient_id,
+        std::string(audit_outcome_name(event.outcome)), event.emergency ? 1 : 0, event.request_id,
+        event.node, std::move(*entry), crypto::hex_encode(leaf)});
+    // The index holds each patient once, whatever the listing repeated.
+    const std::set<std::string> listed(event.patient_ids.begin(), event.patient_ids.end());
+    for (const std::string& id : listed) {
+      rows.patients.push_back(PatientRow{static_cast<long long>(seq), id});
+    }
+    TH_RETURN_IF_ERROR(tree.append(leaf));
+  }
+  return rows;
 }
 
 // Under the append lock: start from the tree this daemon knows and add what

@@ -8,6 +8,7 @@
 #include <set>
 #include <vector>
 
+#include "audit/audit_rows.h"
 #include "audit/checkpoint_store.h"
 #include "audit/log_entry.h"
 #include "audit/merkle_frontier.h"
@@ -19,24 +20,6 @@ namespace th::audit {
 namespace {
 
 constexpr int kCheckpointPage = 100;
-
-struct EventRow {
-  long long seq = 0;
-  std::string id;
-  long long occurred_at = 0;
-  std::string actor_user_id;
-  std::string actor_role;
-  std::string action;
-  std::string resource_type;
-  std::string resource_id;
-  std::string patient_id;
-  std::string outcome;
-  long long emergency = 0;
-  std::string request_id;
-  std::string node;
-  std::string body;
-  std::string leaf_hash_hex;
-};
 
 EventRow decode_event(const soci::row& row) {
   using storage::column_int64;

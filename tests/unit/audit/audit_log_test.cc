@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <map>
 #include <thread>
@@ -310,6 +311,74 @@ TEST_F(AuditLogTest, CatchesUpWithEventsAnotherDaemonAppended) {
   const std::string root = stored_root(db_.database());
   EXPECT_EQ(tree_of(first).root(), root);
   EXPECT_EQ(tree_of(second).root(), root);
+}
+
+// Two daemons appending at once race for the same positions: on PostgreSQL
+// one of them collides on the primary key and catches up under the lock.
+TEST_F(AuditLogTest, TwoDaemonsAppendingAtOnceNeverShareAPosition) {
+  AuditLog first = make_log();
+  AuditLog second = make_log();
+  constexpr int kThreadsEach = 4;
+  constexpr int kEventsEach = 25;
+  std::vector<std::thread> writers;
+  for (int thread = 0; thread < 2 * kThreadsEach; ++thread) {
+    AuditLog& log = thread % 2 == 0 ? first : second;
+    writers.emplace_back([&log, thread] {
+      for (int i = 0; i < kEventsEach; ++i) {
+        const Status recorded = log.record(login_by("writer" + std::to_string(thread), i));
+        EXPECT_TRUE(recorded.ok()) << recorded.error().message();
+      }
+    });
+  }
+  for (std::thread& writer : writers) {
+    writer.join();
+  }
+
+  const auto rows = stored_rows(db_.database());
+  ASSERT_EQ(rows.size(), static_cast<std::size_t>(2 * kThreadsEach * kEventsEach));
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    EXPECT_EQ(rows[i].seq, static_cast<long long>(i));
+  }
+  const std::string root = stored_root(db_.database());
+  EXPECT_EQ(tree_of(first).root(), root);
+  EXPECT_EQ(tree_of(second).root(), root);
+  EXPECT_EQ(first.appended() + second.appended(), rows.size());
+}
+
+// Text with the characters an array literal quotes (PostgreSQL binds a
+// batch's columns as arrays) is stored exactly, on the first append of a
+// daemon and on the later ones alike.
+TEST_F(AuditLogTest, StoresTextWithQuotesBracesAndBackslashesExactly) {
+  AuditLog log = make_log();
+  const std::string awkward = "a,\"b\"\\c{d},NULL, é \t";
+  for (int i = 0; i < 3; ++i) {
+    AuditEvent event = login_by("alice", i);
+    event.resource_id = awkward + std::to_string(i);
+    event.actor_role = i == 1 ? "" : "NULL";
+    event.patient_ids = {awkward, "{}", ""};
+    ASSERT_TRUE(log.record(event).ok());
+  }
+
+  const auto rows = stored_rows(db_.database());
+  ASSERT_EQ(rows.size(), 3u);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(rows[i].resource_id, awkward + std::to_string(i));
+  }
+  auto patients = db_.database().run([](soci::session& session) {
+    std::vector<std::string> found;
+    soci::rowset<std::string> listed =
+        (session.prepare << "SELECT patient_id FROM audit_event_patients WHERE seq = 2");
+    for (const std::string& id : listed) {
+      found.push_back(id);
+    }
+    std::sort(found.begin(), found.end());  // in bytes, whatever the database's collation
+    return found;
+  });
+  ASSERT_TRUE(patients.ok()) << patients.error().message();
+  std::vector<std::string> expected = {"", awkward, "{}"};
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(*patients, expected);
+  EXPECT_EQ(tree_of(log).root(), stored_root(db_.database()));
 }
 
 TEST_F(AuditLogTest, ResumesFromTheFrontierOfASignedCheckpoint) {

@@ -20,6 +20,7 @@
 #include "storage/database.h"
 #include "storage/key_ring_protection.h"
 #include "storage/migration.h"
+#include "test_backend.h"
 #include "util/clock.h"
 
 namespace th::notify {
@@ -28,10 +29,7 @@ inline constexpr UnixMicros kTestStart = 1'772'323'200'000'000;  // 2026-03-01T0
 inline constexpr UnixMicros kMicrosPerMinute = 60'000'000;
 inline constexpr UnixMicros kMicrosPerHour = 60 * kMicrosPerMinute;
 
-inline bool testing_on_postgresql() {
-  const char* backend = std::getenv("TH_TEST_BACKEND");
-  return backend != nullptr && std::string(backend) == "postgresql";
-}
+using testing_support::testing_on_postgresql;
 
 class NotifyTestDatabase {
  public:
@@ -42,7 +40,7 @@ class NotifyTestDatabase {
     const std::string suffix = crypto::hex_encode(crypto::random_bytes(6));
     if (testing_on_postgresql()) {
       postgresql_name_ = "th_unit_" + suffix;
-      admin("CREATE SCHEMA " + postgresql_name_);
+      testing_support::run_as_postgresql_admin("CREATE SCHEMA " + postgresql_name_);
       options.url = "postgresql:///postgres?options=-csearch_path%3D" + postgresql_name_;
     } else {
       directory_ = std::filesystem::temp_directory_path() / ("th-notify-" + suffix);
@@ -63,7 +61,7 @@ class NotifyTestDatabase {
     protection_.reset();
     database_.reset();
     if (!postgresql_name_.empty()) {
-      admin("DROP SCHEMA " + postgresql_name_ + " CASCADE");
+      testing_support::run_as_postgresql_admin("DROP SCHEMA " + postgresql_name_ + " CASCADE");
     }
     std::error_code ignored;
     if (!directory_.empty()) {
@@ -133,19 +131,6 @@ class NotifyTestDatabase {
   }
 
  private:
-  static void admin(const std::string& statement) {
-    storage::DatabaseOptions options;
-    options.url = "postgresql:///postgres";
-    options.pool_size = 1;
-    auto opened = storage::Database::open(options);
-    ASSERT_TRUE(opened.ok()) << opened.error().message();
-    const Status done = (*opened)->run([&](soci::session& session) {
-      session << "SET client_min_messages = warning";  // no NOTICE per dropped table
-      session << statement;
-    });
-    ASSERT_TRUE(done.ok()) << done.error().message();
-  }
-
   std::filesystem::path directory_;
   std::string postgresql_name_;
   std::unique_ptr<storage::Database> database_;
