@@ -10,7 +10,7 @@
 #include "notify/sms_sender.h"
 #include "notify/smtp_sender.h"
 #include "notify/tls_client_context.h"
-#include "notify/zoned_time_text.h"
+#include "scheduling/time_zone.h"
 
 namespace th::server {
 namespace {
@@ -78,7 +78,7 @@ Result<notify::ReminderSettings> reminder_settings(const Config& config) {
   if (!link.ok()) {
     return link.error();
   }
-  if (!notify::is_known_time_zone(reminders.default_time_zone)) {
+  if (!scheduling::TimeZone::load(reminders.default_time_zone).ok()) {
     return Error(ErrorCode::kInvalidArgument, "reminders.default_time_zone: unknown time zone '" +
                                                   reminders.default_time_zone + "'");
   }

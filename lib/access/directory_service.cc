@@ -183,9 +183,11 @@ Result<std::vector<CreatedUser>> DirectoryService::import_users(
   }
   std::vector<CreatedUser> created;
   std::vector<audit::AuditEvent> events;
+  const std::size_t problems_before = problems.size();
   auto result = database_.run_write_transaction([&](soci::session& session) -> Status {
-    events.clear();  // a retried transaction starts over
+    events.clear();  // a retried transaction starts over, reporting each row once
     created.clear();
+    problems.resize(problems_before);
     std::set<std::string> seen;
     for (const CsvKeyedRow& row : *rows) {
       NewUser request;

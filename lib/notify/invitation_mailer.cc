@@ -1,13 +1,13 @@
 #include "notify/invitation_mailer.h"
 
-#include "notify/zoned_time_text.h"
+#include "scheduling/time_zone.h"
 
 namespace th::notify {
 
 NewMessage InvitationMailer::compose(const scheduling::InvitationNotice& notice) const {
+  const auto zone = scheduling::TimeZone::load(settings_.time_zone);
   auto in_zone = [&](std::string_view format) {
-    auto text = format_in_zone(notice.starts_at, settings_.time_zone, format);
-    return text.ok() ? *text : std::string();
+    return zone.ok() ? zone->format(notice.starts_at, format) : std::string();
   };
   const std::map<std::string, std::string, std::less<>> values = {
       {"clinic", single_line(settings_.clinic_name)},

@@ -4,7 +4,8 @@
 
 #include "notify/calendar_event.h"
 #include "notify/contact_address.h"
-#include "notify/zoned_time_text.h"
+#include "scheduling/time_zone.h"
+#include "util/text_template.h"
 
 namespace th::notify {
 namespace {
@@ -13,29 +14,19 @@ constexpr UnixMicros kMicrosPerMinute = 60'000'000;
 
 using Values = std::map<std::string, std::string, std::less<>>;
 
-// Names come from records people typed; a line break in one must not reach
-// a mail header or split an SMS.
-std::string single_line(std::string_view text) {
-  std::string out;
-  for (const char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    out += byte < 0x20 || byte == 0x7F ? ' ' : c;
-  }
-  return out;
-}
-
+// In the patient's zone, else the clinic's default, else UTC.
 std::string zoned_text(UnixMicros instant, const std::string& zone, const std::string& fallback,
                        const std::string& format) {
   for (const std::string* candidate : {&zone, &fallback}) {
     if (candidate->empty()) {
       continue;
     }
-    auto text = format_in_zone(instant, *candidate, format);
-    if (text.ok()) {
-      return std::move(*text);
+    auto loaded = scheduling::TimeZone::load(*candidate);
+    if (loaded.ok()) {
+      return loaded->format(instant, format);
     }
   }
-  return format_in_zone(instant, "UTC", format).value();
+  return scheduling::TimeZone::utc().format(instant, format);
 }
 
 const MessageTexts& notice_texts(const ReminderSettings& settings, AppointmentEventKind kind) {

@@ -111,6 +111,17 @@ LocalTime TimeZone::to_local(UnixMicros instant) const {
   return local;
 }
 
+std::string TimeZone::format(UnixMicros instant, std::string_view format) const {
+  // Floor to whole seconds, also before 1970.
+  std::int64_t seconds = instant / 1'000'000;
+  if (instant % 1'000'000 < 0) {
+    --seconds;
+  }
+  const auto point = std::chrono::time_point<std::chrono::system_clock, std::chrono::seconds>(
+      std::chrono::seconds(seconds));
+  return cctz::format(std::string(format), point, zone_);
+}
+
 std::string TimeZone::format_rfc3339(UnixMicros instant) const {
   const LocalTime local = to_local(instant);
   char text[40];

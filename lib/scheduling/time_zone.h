@@ -51,6 +51,11 @@ class TimeZone {
   // The local reading of an instant (whole seconds; the fraction is dropped).
   LocalTime to_local(UnixMicros instant) const;
 
+  // `instant` written with strftime-style `format` as people in this zone
+  // read it ("%A, %B %-d, %Y" -> "Monday, March 9, 2026"; %Z is the zone's
+  // abbreviation at that instant, "EDT"). Whole seconds.
+  std::string format(UnixMicros instant, std::string_view format) const;
+
   // RFC 3339 with this zone's offset at that instant, to the second:
   // "2026-03-09T09:00:00-04:00"; UTC is written with "Z".
   std::string format_rfc3339(UnixMicros instant) const;

@@ -85,7 +85,8 @@ std::string single_line(std::string_view text) {
   std::string line;
   line.reserve(text.size());
   for (const char c : text) {
-    line += (c == '\r' || c == '\n') ? ' ' : c;
+    const auto byte = static_cast<unsigned char>(c);
+    line += byte < 0x20 || byte == 0x7F ? ' ' : c;
   }
   return line;
 }

@@ -46,8 +46,10 @@ class TextTemplate {
   std::vector<Piece> pieces_;
 };
 
-// A value bound for a header or a one-line text: line breaks become spaces,
-// so a value cannot start a new header or line of its own.
+// A value bound for a header or a one-line text (names come from records
+// people typed): every control character, line breaks included, becomes a
+// space, so a value cannot start a new header or line of its own, nor split
+// an SMS.
 [[nodiscard]] std::string single_line(std::string_view text);
 
 }  // namespace th

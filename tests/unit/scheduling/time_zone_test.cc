@@ -131,5 +131,17 @@ TEST(LocalDateTest, CountsDaysAndWeekdays) {
   EXPECT_EQ(format_local_date(date(2026, 3, 9)), "2026-03-09");
 }
 
+constexpr UnixMicros kMarch9 = 1'773'064'800'000'000;  // 2026-03-09T14:00:00Z, after DST began
+constexpr UnixMicros kMarch6 = 1'772'805'600'000'000;  // 2026-03-06T14:00:00Z, before
+
+TEST(TimeZoneTest, FormatsTheLocalTimeWithTheAbbreviationInForce) {
+  const auto new_york = TimeZone::load("America/New_York");
+  ASSERT_TRUE(new_york.ok());
+  EXPECT_EQ(new_york->format(kMarch9, "%-I:%M %p %Z"), "10:00 AM EDT");
+  EXPECT_EQ(new_york->format(kMarch6, "%-I:%M %p %Z"), "9:00 AM EST");
+  EXPECT_EQ(TimeZone::utc().format(kMarch9, "%A, %B %-d, %Y"), "Monday, March 9, 2026");
+  EXPECT_EQ(TimeZone::utc().format(-1, "%Y-%m-%d %H:%M:%S"), "1969-12-31 23:59:59");
+}
+
 }  // namespace
 }  // namespace th::scheduling

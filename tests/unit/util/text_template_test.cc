@@ -42,5 +42,10 @@ TEST(TextTemplateTest, MissingValueRendersEmpty) {
   EXPECT_EQ(parsed->render({}), "ab");
 }
 
+TEST(TextTemplateTest, SingleLineTurnsEveryControlCharacterIntoASpace) {
+  EXPECT_EQ(single_line("Ann\r\nBcc: x\tY\x1b[0m\x7f"), "Ann  Bcc: x Y [0m ");
+  EXPECT_EQ(single_line("Zoë O'Neil"), "Zoë O'Neil");
+}
+
 }  // namespace
 }  // namespace th
