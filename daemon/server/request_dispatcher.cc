@@ -203,6 +203,10 @@ Result<ApiResponse> RequestDispatcher::dispatch(Poco::Net::HTTPServerRequest& ra
     request.headers.add(name, value);
   }
   Status allowed = identify(raw, request);
+  if (!allowed.ok() && is_ambient_on_public_route(*match.route, request)) {
+    request.principal = access::Principal{};
+    allowed = ok_status();
+  }
   if (allowed.ok()) {
     allowed = authorize(*match.route, request);
   }
@@ -250,6 +254,18 @@ void RequestDispatcher::discard_body(std::istream& in) {
     in.read(buffer, sizeof buffer);
     discarded += static_cast<std::size_t>(in.gcount());
   }
+}
+
+// A browser sends its cookie with every request, whether the page meant
+// it or not. A public route (signing in, redeeming a guest link) needs no
+// credential, so a cookie there that has ended or lacks its CSRF token is
+// ignored instead of refused: otherwise a browser holding a dead session
+// could never sign in or open a new guest link again. An Authorization
+// header is presented on purpose and is still checked.
+bool RequestDispatcher::is_ambient_on_public_route(const Route& route,
+                                                   const ApiRequest& request) const {
+  return settings_.listener == ListenerKind::kTls && route.access.kind() == Access::Kind::kPublic &&
+         request.header("Authorization").empty();
 }
 
 Status RequestDispatcher::identify(Poco::Net::HTTPServerRequest& raw, ApiRequest& request) {
