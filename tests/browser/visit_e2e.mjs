@@ -10,7 +10,8 @@
 // the clinician sends the patient back to the waiting room (whose call
 // stops) and admits them again; the patient shares a screen, which the
 // clinician decodes; the clinician ends the visit and the patient's and the
-// guest's pages say it ended. Screenshots of every view go to
+// guest's pages say it ended; the guest's invitation is withdrawn and their
+// page says their access ended. Screenshots of every view go to
 // TH_OUTPUT_DIR as WHO-VIEW.png. Last, the patient's session is ended on
 // the daemon, and the page must sign out with a notice.
 //
@@ -21,6 +22,7 @@
 //   TH_PATIENT_USERNAME, TH_PATIENT_PASSWORD,
 //   TH_CLINICIAN_USERNAME, TH_CLINICIAN_PASSWORD, TH_CLINICIAN_OTP,
 //   TH_GUEST_LINK (the path and fragment of the guest's emailed link),
+//   TH_INVITATION_ID, TH_FRONT_DESK_TOKEN (to withdraw it),
 //   TH_ENROLLING_USERNAME, TH_ENROLLING_PASSWORD (a nurse who has not set up
 //   an authenticator yet, and does so on the page)
 // Exits 0 when every step passed, 1 with the failing step otherwise.
@@ -387,6 +389,30 @@ async function clinicianEndsTheVisit(pages, step) {
   await screenshots(pages, 'ended');
 }
 
+// The guest's invitation is withdrawn by the front desk (through the API,
+// as thctl appointment uninvite would): the daemon ends the guest session,
+// closes the guest's socket with 4401, and the page says access ended.
+async function guestAccessWithdrawn(browser, guest, step) {
+  const desk = await browser.newContext({ ignoreHTTPSErrors: true });
+  try {
+    const withdrawn = await desk.request.delete(new URL(
+      `/api/v1/appointments/${appointmentId}/invitations/${env('TH_INVITATION_ID')}`, url).href,
+    { headers: { Authorization: `Bearer ${env('TH_FRONT_DESK_TOKEN')}` } });
+    if (!withdrawn.ok()) {
+      throw new Error(`withdrawing the invitation failed: ${withdrawn.status()}`);
+    }
+  } finally {
+    await desk.close();
+  }
+  await guest.locator('#closed-title', { hasText: 'Your guest access has ended' }).waitFor();
+  const notice = await guest.locator('#notice').textContent();
+  if (!/invitation was withdrawn/.test(notice)) {
+    throw new Error(`no notice of the withdrawn access on the guest's page: "${notice}"`);
+  }
+  step(`the guest's page closed when their access was withdrawn: "${notice}"`);
+  await screenshot(guest, 'guest', 'access-ended');
+}
+
 // The session ends on the daemon (signed out elsewhere, here through the
 // API with the page's own cookie): the socket closes with 4401 and the
 // page goes back to sign-in with a notice.
@@ -431,6 +457,7 @@ async function main() {
     await patientSentBackAndReadmitted(pages, step);
     await patientSharesAScreen(pages, step);
     await clinicianEndsTheVisit(pages, step);
+    await guestAccessWithdrawn(browser, guest, step);
 
     await patientSignedOutByTheDaemon(patient, step);
     await enrolOnThePage(browser, step);

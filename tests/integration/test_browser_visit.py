@@ -39,7 +39,7 @@ SCREENSHOTS = [
     "patient-visits", "patient-waiting", "clinician-queue", "patient-call", "clinician-call",
     "guest-invalid-link", "guest-waiting", "patient-three-way-call", "clinician-three-way-call",
     "guest-three-way-call", "patient-sent-back", "clinician-patient-screen", "patient-ended",
-    "clinician-ended", "guest-ended",
+    "clinician-ended", "guest-ended", "guest-access-ended",
 ]
 
 
@@ -81,7 +81,8 @@ class BrowserVisitTest(fx.AccessTestCase):
         self.assertStatus(reply, 201, "conversation")
 
     def invite_guest(self, appointment):
-        """The path and fragment of the guest's link, from their email."""
+        """The invitation's id, and the path and fragment of the guest's
+        link and its secret, from their email."""
         email = fx.unique("guest") + "@example.org"
         reply = self.daemon.post("/api/v1/appointments/%s/invitations" % appointment["id"],
                                  {"email": email, "relationship": "caregiver"},
@@ -90,9 +91,9 @@ class BrowserVisitTest(fx.AccessTestCase):
         delivery = invitations.VisitInvitationTest.wait_for_email_to(self, email)
         found = GUEST_LINK.search(delivery.text())
         self.assertIsNotNone(found, delivery.text())
-        return found.group(1), found.group(2)
+        return reply.json()["id"], found.group(1), found.group(2)
 
-    def run_script(self, appointment, guest_link):
+    def run_script(self, appointment, invitation_id, guest_link):
         clinician = self.clinic.clinician
         env = dict(os.environ,
                    TH_URL=self.daemon.base_url + "/",
@@ -100,6 +101,8 @@ class BrowserVisitTest(fx.AccessTestCase):
                    TH_OUTPUT_DIR=OUTPUT_DIR,
                    TH_PRACTITIONER_NAME=PRACTITIONER,
                    TH_GUEST_LINK=guest_link,
+                   TH_INVITATION_ID=invitation_id,
+                   TH_FRONT_DESK_TOKEN=self.clinic.front_desk.token,
                    TH_PATIENT_USERNAME=self.patient.username,
                    TH_PATIENT_PASSWORD=self.patient.password,
                    TH_CLINICIAN_USERNAME=clinician.username,
@@ -115,9 +118,9 @@ class BrowserVisitTest(fx.AccessTestCase):
     def test_patient_clinician_and_guest_meet_in_a_video_visit_in_chromium(self):
         appointment = self.book_visit_starting_soon()
         self.start_conversation()
-        guest_link, guest_secret = self.invite_guest(appointment)
+        invitation_id, guest_link, guest_secret = self.invite_guest(appointment)
 
-        result = self.run_script(appointment, guest_link)
+        result = self.run_script(appointment, invitation_id, guest_link)
 
         print(result.stdout)
         self.assertEqual(result.returncode, 0,
