@@ -204,6 +204,7 @@ Result<ApiResponse> RequestDispatcher::dispatch(Poco::Net::HTTPServerRequest& ra
   }
   Status allowed = identify(raw, request);
   if (!allowed.ok() && is_ambient_on_public_route(*match.route, request)) {
+    audit_denial(request, allowed.error());  // the cookie is refused all the same
     request.principal = access::Principal{};
     allowed = ok_status();
   }
@@ -259,8 +260,9 @@ void RequestDispatcher::discard_body(std::istream& in) {
 // A browser sends its cookie with every request, whether the page meant
 // it or not. A public route (signing in, redeeming a guest link) needs no
 // credential, so a cookie there that has ended or lacks its CSRF token is
-// ignored instead of refused: otherwise a browser holding a dead session
-// could never sign in or open a new guest link again. An Authorization
+// refused (and audited) but the route is served as to anyone: otherwise a
+// browser holding a dead session could never load the page, sign in or
+// open a new guest link again. An Authorization
 // header is presented on purpose and is still checked.
 bool RequestDispatcher::is_ambient_on_public_route(const Route& route,
                                                    const ApiRequest& request) const {

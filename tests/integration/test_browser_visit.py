@@ -20,6 +20,7 @@ Runs on SQLite by default and on PostgreSQL with TH_TEST_BACKEND=postgresql.
 """
 
 import datetime
+import json
 import os
 import re
 import subprocess
@@ -186,6 +187,13 @@ class BrowserVisitTest(fx.AccessTestCase):
         self.assertStatus(login_with_dead, 200)
         self.assertStatus(me, 401)
         self.assertStatus(bearer, 401)
+        # The cookie itself was refused, and that is on the audit trail.
+        refusals = [json.loads(body) for body in self.daemon.sql(
+            "SELECT body FROM audit_events WHERE action = 'access' "
+            "AND resource_id IN ('GET /', 'GET /guest', 'POST /api/v1/auth/login')")]
+        self.assertEqual({event["resource_id"] for event in refusals},
+                         {"GET /", "GET /guest", "POST /api/v1/auth/login"})
+        self.assertEqual({event["outcome"] for event in refusals}, {"denied"})
 
     def test_scripts_and_styles_have_their_types_and_revalidate(self):
         script = self.daemon.get("/web/app.js")
