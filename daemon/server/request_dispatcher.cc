@@ -262,8 +262,8 @@ void RequestDispatcher::discard_body(std::istream& in) {
 // credential, so a cookie there that has ended or lacks its CSRF token is
 // refused (and audited) but the route is served as to anyone: otherwise a
 // browser holding a dead session could never load the page, sign in or
-// open a new guest link again. An Authorization
-// header is presented on purpose and is still checked.
+// open a new guest link again. An Authorization header is presented on
+// purpose and is still checked.
 bool RequestDispatcher::is_ambient_on_public_route(const Route& route,
                                                    const ApiRequest& request) const {
   return settings_.listener == ListenerKind::kTls && route.access.kind() == Access::Kind::kPublic &&
