@@ -203,6 +203,11 @@ Result<ApiResponse> RequestDispatcher::dispatch(Poco::Net::HTTPServerRequest& ra
     request.headers.add(name, value);
   }
   Status allowed = identify(raw, request);
+  if (!allowed.ok() && is_ambient_on_public_route(*match.route, request)) {
+    audit_denial(request, allowed.error());  // the cookie is refused all the same
+    request.principal = access::Principal{};
+    allowed = ok_status();
+  }
   if (allowed.ok()) {
     allowed = authorize(*match.route, request);
   }
@@ -250,6 +255,19 @@ void RequestDispatcher::discard_body(std::istream& in) {
     in.read(buffer, sizeof buffer);
     discarded += static_cast<std::size_t>(in.gcount());
   }
+}
+
+// A browser sends its cookie with every request, whether the page meant
+// it or not. A public route (signing in, redeeming a guest link) needs no
+// credential, so a cookie there that has ended or lacks its CSRF token is
+// refused (and audited) but the route is served as to anyone: otherwise a
+// browser holding a dead session could never load the page, sign in or
+// open a new guest link again. An Authorization header is presented on
+// purpose and is still checked.
+bool RequestDispatcher::is_ambient_on_public_route(const Route& route,
+                                                   const ApiRequest& request) const {
+  return settings_.listener == ListenerKind::kTls && route.access.kind() == Access::Kind::kPublic &&
+         request.header("Authorization").empty();
 }
 
 Status RequestDispatcher::identify(Poco::Net::HTTPServerRequest& raw, ApiRequest& request) {

@@ -52,6 +52,7 @@ class RequestDispatcher final : public Poco::Net::HTTPRequestHandlerFactory {
                                const Route*& route, bool& close_connection);
   Status read_body(Poco::Net::HTTPServerRequest& raw, ApiRequest& request);
   static void discard_body(std::istream& in);
+  bool is_ambient_on_public_route(const Route& route, const ApiRequest& request) const;
   Status identify(Poco::Net::HTTPServerRequest& raw, ApiRequest& request);
   static Status authorize(const Route& route, const ApiRequest& request);
   void audit_denial(const ApiRequest& request, const Error& error);

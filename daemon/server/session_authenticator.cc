@@ -37,6 +37,11 @@ std::string csrf_token_for(std::string_view session_secret) {
   return crypto::hex_encode(crypto::sha256("csrf:" + std::string(session_secret)));
 }
 
+std::string session_cookie(std::string_view session_secret, std::int64_t max_age_seconds) {
+  return std::string(kSessionCookie) + "=" + std::string(session_secret) +
+         "; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=" + std::to_string(max_age_seconds);
+}
+
 std::string presented_credential(const ApiRequest& request) {
   const std::string authorization = request.header("Authorization");
   if (authorization.starts_with("Bearer ")) {
@@ -49,14 +54,7 @@ Result<access::Principal> SessionAuthenticator::authenticate(const ApiRequest& r
   const bool interactive = request.header("X-Background") != "1";
   const std::string authorization = request.header("Authorization");
   if (authorization.starts_with("Bearer ")) {
-    const std::string secret = authorization.substr(7);
-    if (secret.starts_with(access::kGuestSessionPrefix)) {
-      if (guests_ == nullptr) {
-        return Error(ErrorCode::kUnauthenticated, "invalid_token: guest sessions are not served");
-      }
-      return guests_->authenticate_guest(secret);
-    }
-    return cache_.authenticate(secret, interactive);
+    return authenticate_secret(authorization.substr(7), interactive);
   }
   if (!authorization.empty()) {
     return Error(ErrorCode::kUnauthenticated, "invalid_token: use Authorization: Bearer");
@@ -70,7 +68,18 @@ Result<access::Principal> SessionAuthenticator::authenticate(const ApiRequest& r
     return Error(ErrorCode::kPermissionDenied,
                  "csrf_failed: this request needs the X-CSRF-Token header");
   }
-  return cache_.authenticate(cookie, interactive);
+  return authenticate_secret(cookie, interactive);
+}
+
+Result<access::Principal> SessionAuthenticator::authenticate_secret(const std::string& secret,
+                                                                    bool interactive) {
+  if (secret.starts_with(access::kGuestSessionPrefix)) {
+    if (guests_ == nullptr) {
+      return Error(ErrorCode::kUnauthenticated, "invalid_token: guest sessions are not served");
+    }
+    return guests_->authenticate_guest(secret);
+  }
+  return cache_.authenticate(secret, interactive);
 }
 
 }  // namespace th::server

@@ -89,6 +89,24 @@ export class ApiClient {
     return me;
   }
 
+  // A guest's invitation link: its secret goes in the body, and the guest
+  // session comes back in the same HttpOnly cookie as a user's.
+  async redeemGuestLink(secret) {
+    const reply = await this.post('/api/v1/guest/redeem', { token: secret, cookie: true });
+    this.csrfToken = reply.csrf_token;
+    this.signedIn = true;
+    return reply;
+  }
+
+  // The guest's visit, which a reloaded guest page reads to go on with the
+  // session its cookie still holds.
+  async guestVisit() {
+    const visit = await this.get('/api/v1/guest/visit', { background: true });
+    this.csrfToken = visit.csrf_token || this.csrfToken;
+    this.signedIn = true;
+    return visit;
+  }
+
   async signOut() {
     const wasSignedIn = this.signedIn;
     this.signedIn = false;

@@ -2,12 +2,13 @@
 // clinician's view over one REST client and one real-time socket, and
 // signs out (with a notice) when the session ends: by the user, by the
 // daemon (401, or the socket closed with 4401), or by the page's own idle
-// timer.
+// timer. At /guest the same page is the invited guests' (guest_view.js).
 import { ApiClient } from './api.js';
-import { VisitCall } from './call.js';
+import { CallScreen } from './call_screen.js';
 import { ChatPanel } from './chat.js';
 import { ClinicianView } from './clinician_view.js';
 import { byId, clear, el, show } from './dom.js';
+import { GuestView } from './guest_view.js';
 import { IdleTimer } from './idle.js';
 import { alertUser, clearNotices, notify } from './notices.js';
 import { PatientView } from './patient_view.js';
@@ -30,9 +31,7 @@ class App {
     this.idle = null;
     this.chat = null;
     this.view = null;
-    this.call = null;
-    this.callOptions = null;
-    this.stopCallEvents = [];
+    this.screen = null;
   }
 
   boot() {
@@ -46,14 +45,6 @@ class App {
     });
     byId('recovery-done').addEventListener('click', () => this.afterMfa());
     byId('sign-out-button').addEventListener('click', () => this.signOut());
-    byId('mute-button').addEventListener('click', () => this.toggleMedia('audio'));
-    byId('camera-button').addEventListener('click', () => this.toggleMedia('video'));
-    byId('share-button').addEventListener('click', () => this.toggleSharing());
-    byId('leave-call-button').addEventListener('click', () => {
-      if (this.callOptions) {
-        this.callOptions.onLeave();
-      }
-    });
     this.resume();
   }
 
@@ -180,6 +171,7 @@ class App {
       onWarning: (left) => notify(`You will be signed out in ${left} seconds unless you use the page.`),
       onIdle: () => this.signedOut('idle'),
     });
+    this.screen = new CallScreen({ socket: this.socket });
     await this.socket.connect();
     if (me.permissions.includes('message.read')) {
       this.chat = new ChatPanel({
@@ -203,98 +195,21 @@ class App {
 
   // ---- the call, shared by both views ----
 
+  get call() {
+    return this.screen ? this.screen.call : null;
+  }
+
   prepareCall(appointmentId) {
-    if (!this.call || this.call.appointmentId !== appointmentId) {
-      this.leaveCall();
-      this.call = new VisitCall({
-        socket: this.socket, appointmentId, container: byId('remote-videos'),
-        onState: (text) => {
-          byId('call-state').textContent = text;
-        },
-      });
-    }
-    return this.call;
+    return this.screen.prepare(appointmentId);
   }
 
   enterCall(options) {
-    this.callOptions = options;
-    const call = this.prepareCall(options.appointmentId);
-    show(byId('call-view'));
-    byId('local-video').srcObject = call.camera;
-    byId('call-state').textContent = 'Connecting…';
-    this.stopCallEvents = [
-      this.socket.on('room.participant', (payload) => {
-        if (payload.appointment_id === options.appointmentId) {
-          call.participantChanged(payload.participant);
-        }
-      }),
-    ];
-    const names = new Map(options.participants.map((p) => [p.participant_id, p.display_name]));
-    call.setNames(names);
-    call.enter(options.selfId, options.ice, options.participants);
-    call.linkStateChanged();
-    byId('share-button').focus();
+    this.screen.enter(options);
   }
 
-  // keepCamera: back to the waiting room, where the preview stays on.
-  leaveCall({ keepCamera = false } = {}) {
-    for (const stop of this.stopCallEvents) {
-      stop();
-    }
-    this.stopCallEvents = [];
-    this.callOptions = null;
-    show(byId('call-view'), false);
-    byId('local-video').srcObject = null;
-    this.setPressed('share-button', false, 'Share screen');
-    if (!this.call) {
-      return;
-    }
-    if (keepCamera) {
-      const { appointmentId } = this.call;
-      const camera = this.call.camera;
-      this.call.camera = null;
-      this.call.close();
-      this.call = null;
-      this.call = this.prepareCall(appointmentId);
-      this.call.camera = camera;
-    } else {
-      this.call.close();
-      this.call = null;
-    }
-  }
-
-  setPressed(id, pressed, label) {
-    const button = byId(id);
-    button.setAttribute('aria-pressed', String(pressed));
-    button.textContent = label;
-  }
-
-  toggleMedia(kind) {
-    if (!this.call || !this.call.camera) {
-      return;
-    }
-    const on = this.call.toggle(kind);
-    if (kind === 'audio') {
-      this.setPressed('mute-button', !on, on ? 'Mute' : 'Unmute');
-    } else {
-      this.setPressed('camera-button', !on, on ? 'Stop camera' : 'Start camera');
-    }
-  }
-
-  async toggleSharing() {
-    if (!this.call) {
-      return;
-    }
-    if (this.call.sharing) {
-      this.call.stopSharing();
-      this.setPressed('share-button', false, 'Share screen');
-      return;
-    }
-    try {
-      await this.call.shareScreen();
-      this.setPressed('share-button', true, 'Stop sharing');
-    } catch (failure) {
-      alertUser(`Screen sharing did not start: ${failure.message}`);
+  leaveCall(options) {
+    if (this.screen) {
+      this.screen.leave(options);
     }
   }
 
@@ -305,7 +220,10 @@ class App {
       this.view.dispose();
       this.view = null;
     }
-    this.leaveCall();
+    if (this.screen) {
+      this.screen.dispose();
+      this.screen = null;
+    }
     if (this.chat) {
       this.chat.dispose();
       this.chat = null;
@@ -339,4 +257,9 @@ class App {
   }
 }
 
-new App().boot();
+// The guest page is this page at /guest, for people invited to a visit.
+if (window.location.pathname === '/guest') {
+  new GuestView().boot();
+} else {
+  new App().boot();
+}

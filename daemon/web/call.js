@@ -302,6 +302,13 @@ export class VisitCall {
     this.names = names;
   }
 
+  // Someone the room announced: their name, for the tile their video gets.
+  nameParticipant(participant) {
+    if (this.names && participant.display_name) {
+      this.names.set(participant.participant_id, participant.display_name);
+    }
+  }
+
   removeTile(key) {
     const tile = this.tiles.get(key);
     if (tile) {

@@ -98,12 +98,7 @@ export class PatientView extends VisitView {
     show(byId('patient-view'), false);
     show(byId('waiting-view'));
     byId('queue-position').textContent = 'Joining the waiting room…';
-    try {
-      const call = this.app.prepareCall(appointment.id);
-      byId('preview-video').srcObject = await call.startCamera();
-    } catch (failure) {
-      alertUser(`Your camera or microphone is not available: ${failure.message}`);
-    }
+    await this.app.screen.preview(appointment.id);
     this.app.chat.openForPatient(appointment.patient_id, appointment.practitioner_id)
       .catch(() => {});
     await this.join();

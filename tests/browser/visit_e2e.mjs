@@ -4,15 +4,25 @@
 // waits (and sees the queue position); the clinician admits them; both
 // RTCPeerConnections connect and decode each other's video; a chat message
 // goes each way; the clinician shares a screen and the patient decodes the
-// new track. Screenshots of both views go to TH_OUTPUT_DIR. Last, the
-// patient's session is ended on the daemon, and the page must sign out with
-// a notice.
+// new track. Then an invited guest, in a third context, opens a link that
+// does not work (and is told so) and their real one (/guest#token=...),
+// waits, is admitted, and all three connections of the mesh decode video;
+// the clinician sends the patient back to the waiting room (whose call
+// stops) and admits them again; the patient shares a screen, which the
+// clinician decodes; the clinician ends the visit and the patient's and the
+// guest's pages say it ended; the guest's invitation is withdrawn and their
+// page says their access ended. Screenshots of every view go to
+// TH_OUTPUT_DIR as WHO-VIEW.png. Last, the patient's session is ended on
+// the daemon, and the page must sign out with a notice.
 //
 // Run by tests/integration/test_browser_visit.py, which starts the daemon
-// and provisions the accounts and the visit, passing them in:
-//   TH_URL, TH_APPOINTMENT_ID, TH_OUTPUT_DIR,
+// and provisions the accounts, the visit and the guest's invitation,
+// passing them in:
+//   TH_URL, TH_APPOINTMENT_ID, TH_OUTPUT_DIR, TH_PRACTITIONER_NAME,
 //   TH_PATIENT_USERNAME, TH_PATIENT_PASSWORD,
 //   TH_CLINICIAN_USERNAME, TH_CLINICIAN_PASSWORD, TH_CLINICIAN_OTP,
+//   TH_GUEST_LINK (the path and fragment of the guest's emailed link),
+//   TH_INVITATION_ID, TH_FRONT_DESK_TOKEN (to withdraw it),
 //   TH_ENROLLING_USERNAME, TH_ENROLLING_PASSWORD (a nurse who has not set up
 //   an authenticator yet, and does so on the page)
 // Exits 0 when every step passed, 1 with the failing step otherwise.
@@ -79,6 +89,36 @@ async function inboundVideo(page) {
     }
     return result;
   });
+}
+
+// Waits until `peers` open connections of the page are all connected and
+// each decodes some inbound video: the page's part of a full mesh.
+async function waitForMesh(page, peers, what) {
+  const deadline = Date.now() + kStepTimeoutMs;
+  let seen = [];
+  while (Date.now() < deadline) {
+    seen = await inboundVideo(page);
+    const good = seen.filter((c) => c.state === 'connected' && c.frames.some((f) => f > 0));
+    if (seen.length === peers && good.length === peers) {
+      return good.map((c) => Math.max(...c.frames));
+    }
+    await page.waitForTimeout(200);
+  }
+  throw new Error(`${what}: not ${peers} connected peers decoding video: ${JSON.stringify(seen)}`);
+}
+
+// Waits until the page has no open connection left: its call stopped.
+async function waitForNoCall(page, what) {
+  const deadline = Date.now() + kStepTimeoutMs;
+  let seen = [];
+  while (Date.now() < deadline) {
+    seen = await inboundVideo(page);
+    if (seen.length === 0) {
+      return;
+    }
+    await page.waitForTimeout(200);
+  }
+  throw new Error(`${what}: connections still open: ${JSON.stringify(seen)}`);
 }
 
 // Waits until some connection of the page is connected and decodes at
@@ -191,6 +231,207 @@ async function enrolOnThePage(browser, step) {
   }
 }
 
+async function openContext(browser, who, pages) {
+  const context = await browser.newContext({
+    ignoreHTTPSErrors: true, viewport: { width: 1280, height: 900 },
+  });
+  context.setDefaultTimeout(kStepTimeoutMs);
+  await context.addInitScript(recordPeerConnections);
+  const page = await context.newPage();
+  page.on('console', (message) => {
+    if (message.type() === 'error' || message.type() === 'warning') {
+      console.log(`${who} console ${message.type()}: ${message.text()}`);
+    }
+  });
+  page.on('pageerror', (error) => console.log(`${who} page error: ${error.message}`));
+  watchSocket(page, who);
+  pages[who] = page;
+  return page;
+}
+
+async function screenshot(page, who, view) {
+  const file = path.join(outputDir, `${who}-${view}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  console.log(`screenshot: ${file}`);
+}
+
+async function screenshots(pages, view) {
+  for (const [who, page] of Object.entries(pages)) {
+    await screenshot(page, who, view);
+  }
+}
+
+// The patient checks in and waits; the clinician opens the visit and
+// admits them; video both ways, a message each way, a shared screen.
+async function patientAndClinicianMeet({ patient, clinician }, step) {
+  const visit = patient.locator(`li[data-appointment="${appointmentId}"]`);
+  await screenshot(patient, 'patient', 'visits');
+  await visit.getByRole('button', { name: 'Check in' }).click();
+  await patient.locator('#queue-position', { hasText: /You are (next|number \d+)/ }).waitFor();
+  const position = await patient.locator('#queue-position').textContent();
+  step(`patient waits: "${position}"`);
+  await screenshot(patient, 'patient', 'waiting');
+
+  const row = clinician.locator(`tr[data-appointment="${appointmentId}"]`);
+  await screenshot(clinician, 'clinician', 'queue');
+  await row.getByRole('button', { name: 'Start visit' }).click();
+  await clinician.getByRole('button', { name: 'Admit Patient' }).click();
+  step('clinician admitted the patient');
+
+  const patientSide = await waitForVideo(patient, 1, 'patient');
+  const clinicianSide = await waitForVideo(clinician, 1, 'clinician');
+  step(`connected; frames decoded: patient ${patientSide.frames}, ` +
+    `clinician ${clinicianSide.frames}`);
+
+  await sendMessage(patient, 'Hello doctor, I can see you.');
+  await waitForMessage(clinician, 'Hello doctor, I can see you.');
+  await sendMessage(clinician, 'Hello, I can see you too.');
+  await waitForMessage(patient, 'Hello, I can see you too.');
+  step('a message went each way');
+
+  await clinician.getByRole('button', { name: 'Share screen', exact: true }).click();
+  await patient.locator('#remote-videos .tile.screen video').waitFor({ state: 'attached' });
+  const shared = await waitForVideo(patient, 2, 'patient after screen sharing');
+  step(`patient receives the shared screen; frames decoded: ${shared.frames}`);
+  // A few more frames, so the screenshots show moving video, not black.
+  await patient.waitForTimeout(500);
+  await screenshots({ patient, clinician }, 'call');
+  await clinician.getByRole('button', { name: 'Stop sharing', exact: true }).click();
+  await patient.locator('#remote-videos .tile.screen').waitFor({ state: 'detached' });
+  step('the clinician stopped sharing; the patient\'s screen tile went');
+}
+
+// A link that does not work says so; the real one leaves no secret in the
+// address bar, shows the visit and waits to be admitted.
+async function guestWaits(guest, step) {
+  await guest.goto(new URL('/guest#token=not-a-real-invitation-secret-at-all-xxxxxxxxxx', url).href);
+  await guest.locator('#closed-title', { hasText: 'This link cannot be used' }).waitFor();
+  const problem = await guest.locator('#closed-message').textContent();
+  if (guest.url().includes('#')) {
+    throw new Error(`the refused link stayed in the address bar: ${guest.url()}`);
+  }
+  step(`an unusable guest link is refused on the page: "${problem}"`);
+  await screenshot(guest, 'guest', 'invalid-link');
+
+  // From another document: a link differing only in its fragment would
+  // not load the page again.
+  await guest.goto('about:blank');
+  await guest.goto(new URL(env('TH_GUEST_LINK'), url).href);
+  await guest.locator('#queue-position', { hasText: /^Waiting for the clinician/ }).waitFor();
+  const details = await guest.locator('#visit-details').textContent();
+  if (!details.includes(env('TH_PRACTITIONER_NAME'))) {
+    throw new Error(`the guest's page does not name the practitioner: "${details}"`);
+  }
+  if (guest.url() !== new URL('/guest', url).href) {
+    throw new Error(`the guest's address bar still holds the link: ${guest.url()}`);
+  }
+  const waiting = await guest.locator('#queue-position').textContent();
+  step(`the guest opened their link and waits: "${details}" "${waiting}"`);
+  await screenshot(guest, 'guest', 'waiting');
+}
+
+// The clinician admits the guest: three people, three connections, each
+// decoding video at both of its ends.
+async function guestJoinsTheCall(pages, step) {
+  const { clinician, guest } = pages;
+  await clinician.getByRole('button', { name: 'Admit Guest' }).click();
+  await guest.locator('#call-view').waitFor({ state: 'visible' });
+  const frames = {};
+  for (const [who, page] of Object.entries(pages)) {
+    frames[who] = await waitForMesh(page, 2, `${who} in the three-way call`);
+  }
+  step(`the guest is in the call; frames decoded per peer: ${JSON.stringify(frames)}`);
+  await guest.waitForTimeout(500);
+  await screenshots(pages, 'three-way-call');
+}
+
+// Back to the waiting room, the call stopped, then admitted again.
+async function patientSentBackAndReadmitted(pages, step) {
+  const { patient, clinician, guest } = pages;
+  await clinician.getByRole('button', { name: 'Send Patient back to the waiting room' }).click();
+  await patient.locator('#waiting-view').waitFor({ state: 'visible' });
+  await patient.locator('#call-view').waitFor({ state: 'hidden' });
+  await patient.locator('#queue-position', { hasText: /You are (next|number \d+)/ }).waitFor();
+  await waitForNoCall(patient, 'patient sent back');
+  await waitForMesh(guest, 1, 'guest without the patient');
+  const position = await patient.locator('#queue-position').textContent();
+  step(`the patient is back in the waiting room, their call stopped: "${position}"`);
+  await screenshot(patient, 'patient', 'sent-back');
+
+  await clinician.getByRole('button', { name: 'Admit Patient' }).click();
+  await patient.locator('#call-view').waitFor({ state: 'visible' });
+  for (const [who, page] of Object.entries(pages)) {
+    await waitForMesh(page, 2, `${who} after the patient's return`);
+  }
+  step('the clinician admitted the patient again; the mesh is whole');
+}
+
+async function patientSharesAScreen({ patient, clinician }, step) {
+  await patient.getByRole('button', { name: 'Share screen', exact: true }).click();
+  await clinician.locator('#remote-videos .tile.screen video').waitFor({ state: 'attached' });
+  const shared = await waitForVideo(clinician, 2, 'clinician after the patient shared');
+  step(`the clinician receives the patient's screen; frames decoded: ${shared.frames}`);
+  await clinician.waitForTimeout(500);
+  await screenshot(clinician, 'clinician', 'patient-screen');
+}
+
+async function clinicianEndsTheVisit(pages, step) {
+  const { patient, clinician, guest } = pages;
+  await clinician.getByRole('button', { name: 'End visit', exact: true }).click();
+  await clinician.locator('#clinician-view').waitFor({ state: 'visible' });
+  await patient.locator('#notice', { hasText: 'The visit has ended.' }).waitFor();
+  await patient.locator('#patient-view').waitFor({ state: 'visible' });
+  await guest.locator('#closed-title', { hasText: 'The visit has ended' }).waitFor();
+  for (const [who, page] of Object.entries(pages)) {
+    await waitForNoCall(page, `${who} after the end`);
+  }
+  step('the clinician ended the visit; the patient\'s and the guest\'s pages say so');
+  await screenshots(pages, 'ended');
+}
+
+// The guest's invitation is withdrawn by the front desk (through the API,
+// as thctl appointment uninvite would): the daemon ends the guest session,
+// closes the guest's socket with 4401, and the page says access ended.
+async function guestAccessWithdrawn(browser, guest, step) {
+  const desk = await browser.newContext({ ignoreHTTPSErrors: true });
+  try {
+    const withdrawn = await desk.request.delete(new URL(
+      `/api/v1/appointments/${appointmentId}/invitations/${env('TH_INVITATION_ID')}`, url).href,
+    { headers: { Authorization: `Bearer ${env('TH_FRONT_DESK_TOKEN')}` } });
+    if (!withdrawn.ok()) {
+      throw new Error(`withdrawing the invitation failed: ${withdrawn.status()}`);
+    }
+  } finally {
+    await desk.close();
+  }
+  await guest.locator('#closed-title', { hasText: 'Your guest access has ended' }).waitFor();
+  const notice = await guest.locator('#notice').textContent();
+  if (!/invitation was withdrawn/.test(notice)) {
+    throw new Error(`no notice of the withdrawn access on the guest's page: "${notice}"`);
+  }
+  step(`the guest's page closed when their access was withdrawn: "${notice}"`);
+  await screenshot(guest, 'guest', 'access-ended');
+}
+
+// The session ends on the daemon (signed out elsewhere, here through the
+// API with the page's own cookie): the socket closes with 4401 and the
+// page goes back to sign-in with a notice.
+async function patientSignedOutByTheDaemon(patient, step) {
+  const api = patient.context().request;
+  const me = await (await api.get(new URL('/api/v1/me', url).href)).json();
+  const out = await api.post(new URL('/api/v1/auth/logout', url).href,
+    { headers: { 'X-CSRF-Token': me.csrf_token } });
+  if (!out.ok()) {
+    throw new Error(`signing the patient out failed: ${out.status()}`);
+  }
+  await patient.locator('#sign-in-view').waitFor({ state: 'visible' });
+  const notice = await patient.locator('#notice').textContent();
+  if (!/session (was ended|ended elsewhere)/.test(notice)) {
+    throw new Error(`no sign-out notice on the patient's page: "${notice}"`);
+  }
+  step(`the patient's page signed out when the session ended: "${notice}"`);
+}
+
 async function main() {
   mkdirSync(outputDir, { recursive: true });
   const started = Date.now();
@@ -202,79 +443,23 @@ async function main() {
   const pages = {};
   const step = (text) => console.log(`[${((Date.now() - started) / 1000).toFixed(1)} s] ${text}`);
   try {
-    for (const who of ['patient', 'clinician']) {
-      const context = await browser.newContext({
-        ignoreHTTPSErrors: true, viewport: { width: 1280, height: 900 },
-      });
-      context.setDefaultTimeout(kStepTimeoutMs);
-      await context.addInitScript(recordPeerConnections);
-      const page = await context.newPage();
-      page.on('console', (message) => {
-        if (message.type() === 'error' || message.type() === 'warning') {
-          console.log(`${who} console ${message.type()}: ${message.text()}`);
-        }
-      });
-      page.on('pageerror', (error) => console.log(`${who} page error: ${error.message}`));
-      watchSocket(page, who);
-      pages[who] = page;
-    }
-    const { patient, clinician } = pages;
-
+    const patient = await openContext(browser, 'patient', pages);
+    const clinician = await openContext(browser, 'clinician', pages);
     await signIn(patient, env('TH_PATIENT_USERNAME'), env('TH_PATIENT_PASSWORD'));
     await signIn(clinician, env('TH_CLINICIAN_USERNAME'), env('TH_CLINICIAN_PASSWORD'),
       env('TH_CLINICIAN_OTP'));
     step('both signed in through the page');
+    await patientAndClinicianMeet(pages, step);
 
-    const visit = patient.locator(`li[data-appointment="${appointmentId}"]`);
-    await visit.getByRole('button', { name: 'Check in' }).click();
-    await patient.locator('#queue-position', { hasText: /You are (next|number \d+)/ }).waitFor();
-    const position = await patient.locator('#queue-position').textContent();
-    step(`patient waits: "${position}"`);
+    const guest = await openContext(browser, 'guest', pages);
+    await guestWaits(guest, step);
+    await guestJoinsTheCall(pages, step);
+    await patientSentBackAndReadmitted(pages, step);
+    await patientSharesAScreen(pages, step);
+    await clinicianEndsTheVisit(pages, step);
+    await guestAccessWithdrawn(browser, guest, step);
 
-    const row = clinician.locator(`tr[data-appointment="${appointmentId}"]`);
-    await row.getByRole('button', { name: 'Start visit' }).click();
-    await clinician.locator('#participant-list button', { hasText: /^Admit / }).click();
-    step('clinician admitted the patient');
-
-    const patientSide = await waitForVideo(patient, 1, 'patient');
-    const clinicianSide = await waitForVideo(clinician, 1, 'clinician');
-    step(`connected; frames decoded: patient ${patientSide.frames}, ` +
-      `clinician ${clinicianSide.frames}`);
-
-    await sendMessage(patient, 'Hello doctor, I can see you.');
-    await waitForMessage(clinician, 'Hello doctor, I can see you.');
-    await sendMessage(clinician, 'Hello, I can see you too.');
-    await waitForMessage(patient, 'Hello, I can see you too.');
-    step('a message went each way');
-
-    await clinician.getByRole('button', { name: 'Share screen', exact: true }).click();
-    await patient.locator('#remote-videos .tile.screen video').waitFor({ state: 'attached' });
-    const shared = await waitForVideo(patient, 2, 'patient after screen sharing');
-    step(`patient receives the shared screen; frames decoded: ${shared.frames}`);
-    // A few more frames, so the screenshots show moving video, not black.
-    await patient.waitForTimeout(500);
-
-    for (const [who, page] of Object.entries(pages)) {
-      const file = path.join(outputDir, `${who}.png`);
-      await page.screenshot({ path: file, fullPage: true });
-      console.log(`screenshot: ${file}`);
-    }
-    // The session ends on the daemon (signed out elsewhere, here through
-    // the API with the page's own cookie): the socket closes with 4401 and
-    // the page goes back to sign-in with a notice.
-    const api = patient.context().request;
-    const me = await (await api.get(new URL('/api/v1/me', url).href)).json();
-    const out = await api.post(new URL('/api/v1/auth/logout', url).href,
-      { headers: { 'X-CSRF-Token': me.csrf_token } });
-    if (!out.ok()) {
-      throw new Error(`signing the patient out failed: ${out.status()}`);
-    }
-    await patient.locator('#sign-in-view').waitFor({ state: 'visible' });
-    const notice = await patient.locator('#notice').textContent();
-    if (!/session (was ended|ended elsewhere)/.test(notice)) {
-      throw new Error(`no sign-out notice on the patient's page: "${notice}"`);
-    }
-    step(`the patient's page signed out when the session ended: "${notice}"`);
+    await patientSignedOutByTheDaemon(patient, step);
     await enrolOnThePage(browser, step);
     step('passed');
   } catch (failure) {

@@ -47,6 +47,7 @@ TABLE = [
     ("ok  ok  ok  ok  ok  ok  ok  ok  ok  ok", "GET /metrics"),
     # The browser client's page and files: static, no personal data.
     ("ok  ok  ok  ok  ok  ok  ok  ok  ok  ok", "GET /"),
+    ("ok  ok  ok  ok  ok  ok  ok  ok  ok  ok", "GET /guest"),
     ("ok  ok  ok  ok  ok  ok  ok  ok  ok  ok", "GET /web/{file}"),
     ("401 403 403 403 403 403 403 ok  403 ok", "GET /api/v1/status"),
     ("401 403 403 403 403 403 403 ok  403 ok", "GET /api/v1/routes"),
@@ -221,6 +222,7 @@ def probes(ctx):
         ("GET", "/readyz"): lambda who, pid: Probe("/readyz", {200}),
         ("GET", "/metrics"): lambda who, pid: Probe("/metrics", {200}),
         ("GET", "/"): lambda who, pid: Probe("/", {200}),
+        ("GET", "/guest"): lambda who, pid: Probe("/guest", {200}),
         ("GET", "/web/{file}"): lambda who, pid: Probe("/web/app.js", {200}),
         ("GET", "/api/v1/status"): lambda who, pid: Probe("/api/v1/status", {200}),
         ("GET", "/api/v1/routes"): lambda who, pid: Probe("/api/v1/routes", {200}),

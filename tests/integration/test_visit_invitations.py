@@ -184,7 +184,9 @@ class VisitInvitationTest(fx.AccessTestCase):
         self.assertEqual(first.json()["appointment_id"], appointment["id"])
         self.assertErrorCode(second, 401, "invalid_guest_link")
         self.assertStatus(visit, 200)
-        self.assertEqual(sorted(visit.json()), ["end", "practitioner_name", "start"])
+        self.assertEqual(sorted(visit.json()),
+                         ["appointment_id", "end", "practitioner_name", "start"])
+        self.assertEqual(visit.json()["appointment_id"], appointment["id"])
         self.assertEqual(visit.json()["start"], appointment["start"])
         self.assertEqual(visit.json()["practitioner_name"], PRACTITIONER)
         self.assertEqual(self.audit_rows("redeem", invitation["id"]),
@@ -239,6 +241,68 @@ class VisitInvitationTest(fx.AccessTestCase):
         reply = self.daemon.get("/api/v1/guest/visit", token=guest)
 
         self.assertErrorCode(reply, 401, "session_expired")
+
+    # -- redeeming from a browser --
+
+    def test_browser_redeem_puts_the_session_in_a_strict_cookie_and_not_in_the_reply(self):
+        appointment = self.book()
+        _, _, secret = self.invited(appointment)
+
+        reply = self.daemon.post("/api/v1/guest/redeem", {"token": secret, "cookie": True})
+        cookie = reply.header("Set-Cookie")
+        session = cookie.split(";")[0]
+        visit = self.daemon.get("/api/v1/guest/visit", headers={"Cookie": session})
+        by_bearer = self.daemon.get("/api/v1/guest/visit", token=session.split("=", 1)[1])
+
+        self.assertStatus(reply, 200)
+        self.assertNotIn("token", reply.json())
+        self.assertRegex(reply.json()["csrf_token"], r"^[0-9a-f]{64}$")
+        self.assertEqual(reply.json()["appointment_id"], appointment["id"])
+        self.assertTrue(session.startswith("th_session=guest."), cookie)
+        for attribute in ("Path=/", "Secure", "HttpOnly", "SameSite=Strict"):
+            self.assertIn("; " + attribute, cookie)
+        max_age = int(re.search(r"Max-Age=(\d+)", cookie).group(1))
+        self.assertTrue(0 < max_age <= 24 * 3600, cookie)
+        self.assertStatus(visit, 200)
+        self.assertEqual(visit.json()["appointment_id"], appointment["id"])
+        self.assertEqual(visit.json()["csrf_token"], reply.json()["csrf_token"])
+        self.assertStatus(by_bearer, 200)
+        self.assertNotIn("csrf_token", by_bearer.json())
+
+    def test_guest_cookie_writes_need_the_csrf_token_like_a_users(self):
+        appointment = self.book()
+        _, _, secret = self.invited(appointment)
+        reply = self.daemon.post("/api/v1/guest/redeem", {"token": secret, "cookie": True})
+        cookie = {"Cookie": reply.header("Set-Cookie").split(";")[0]}
+        csrf = reply.json()["csrf_token"]
+
+        without = self.daemon.post("/api/v1/auth/logout", {}, headers=cookie)
+        wrong = self.daemon.post("/api/v1/auth/logout", {},
+                                 headers=dict(cookie, **{"X-CSRF-Token": "f" * 64}))
+        with_token = self.daemon.post("/api/v1/auth/logout", {},
+                                      headers=dict(cookie, **{"X-CSRF-Token": csrf}))
+
+        self.assertErrorCode(without, 403, "csrf_failed")
+        self.assertErrorCode(wrong, 403, "csrf_failed")
+        # Past the CSRF check, the guest is still only a guest.
+        self.assertErrorCode(with_token, 403, "guest_session")
+
+    def test_a_new_link_redeems_in_a_browser_holding_an_ended_guest_session(self):
+        appointment = self.book()
+        _, _, first = self.invited(appointment)
+        _, _, second = self.invited(appointment)
+        old = self.daemon.post("/api/v1/guest/redeem", {"token": first, "cookie": True})
+        self.daemon.sql("UPDATE guest_sessions SET expires_at = 1 WHERE appointment_id = '%s'"
+                        % appointment["id"])
+        stale = {"Cookie": old.header("Set-Cookie").split(";")[0]}
+
+        ended = self.daemon.get("/api/v1/guest/visit", headers=stale)
+        fresh = self.daemon.post("/api/v1/guest/redeem", {"token": second, "cookie": True},
+                                 headers=stale)
+
+        self.assertErrorCode(ended, 401, "session_expired")
+        self.assertStatus(fresh, 200)
+        self.assertNotEqual(fresh.header("Set-Cookie").split(";")[0], stale["Cookie"])
 
     def test_unknown_link_reads_like_a_used_one(self):
         reply = self.redeem("A" * 43)

@@ -474,12 +474,7 @@ class VisitSignalingTest(fx.AccessTestCase):
 
     def test_guest_joins_through_a_redeemed_invitation_and_waits(self):
         patient, appointment = self.room.checked_in()
-        email = fx.unique("guest") + "@example.org"
-        fx.expect(self.daemon.post("/api/v1/appointments/%s/invitations" % appointment["id"],
-                                   {"email": email, "relationship": "interpreter"},
-                                   token=self.clinic.front_desk.token), 201, "invite")
-        delivery = self.wait_for_email_to(email)
-        secret = invitations.LINK.search(delivery.text()).group(1)
+        secret = self.invited_guest_secret(appointment, "interpreter")
         redeemed = self.daemon.post("/api/v1/guest/redeem", {"token": secret})
         fx.expect(redeemed, 200, "redeem")
         host = self.room.open(self.clinic.clinician.token)
@@ -505,6 +500,30 @@ class VisitSignalingTest(fx.AccessTestCase):
         self.assertEqual([event["outcome"] for event in events], ["success"])
         self.assertEqual(events[0]["patient_id"], patient.patient_id)
         self.assertNotEqual(other_patient.id, "")
+
+    def test_guest_in_a_browser_opens_the_socket_with_the_cookie_and_waits(self):
+        _, appointment = self.room.checked_in()
+        secret = self.invited_guest_secret(appointment, "family_member")
+        redeemed = fx.expect(self.daemon.post("/api/v1/guest/redeem",
+                                              {"token": secret, "cookie": True}), 200, "redeem")
+        cookie = redeemed.header("Set-Cookie").split(";")[0].split("=", 1)[1]
+
+        guest = ws_client.WebSocket(self.daemon, cookie=cookie, origin="https://clinic.example")
+        self.addCleanup(guest.sock.close)
+        joined = self.room.join(guest, appointment)
+        with self.assertRaises(ws_client.UpgradeRefused) as elsewhere:
+            ws_client.WebSocket(self.daemon, cookie=cookie, origin="https://evil.example")
+
+        self.assertEqual(joined["state"], "waiting")
+        self.assertEqual(elsewhere.exception.status, 403)
+
+    def invited_guest_secret(self, appointment, relationship):
+        """Invites a guest to the visit; the secret of the link in their email."""
+        email = fx.unique("guest") + "@example.org"
+        fx.expect(self.daemon.post("/api/v1/appointments/%s/invitations" % appointment["id"],
+                                   {"email": email, "relationship": relationship},
+                                   token=self.clinic.front_desk.token), 201, "invite")
+        return invitations.LINK.search(self.wait_for_email_to(email).text()).group(1)
 
     def wait_for_email_to(self, address):
         return invitations.VisitInvitationTest.wait_for_email_to(self, address)

@@ -28,10 +28,7 @@ Result<ApiResponse> login(AccessServices& access, ServiceContext& context, ApiRe
   reply->set("mfa_enrolment_required", issued.mfa_enrolment_required);
   ApiResponse response = ApiResponse::json(200, reply);
   const auto max_age = (issued.record.expires_at - issued.record.created_at) / 1'000'000;
-  response.headers.emplace_back("Set-Cookie", std::string(kSessionCookie) + "=" + issued.secret +
-                                                  "; Path=/; Secure; HttpOnly; SameSite=Strict; "
-                                                  "Max-Age=" +
-                                                  std::to_string(max_age));
+  response.headers.emplace_back("Set-Cookie", session_cookie(issued.secret, max_age));
   return response;
 }
 

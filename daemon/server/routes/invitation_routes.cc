@@ -1,8 +1,11 @@
 #include "server/routes/invitation_routes.h"
 
+#include <algorithm>
+
 #include "server/json_fields.h"
 #include "server/routes/route_helpers.h"
 #include "server/routes/scheduling_json.h"
+#include "server/session_authenticator.h"
 
 namespace th::server {
 namespace {
@@ -61,27 +64,44 @@ Result<ApiResponse> uninvite(SchedulingServices& scheduling, ServiceContext& con
       request.path_params["id"], request.path_params["invitation"], caller_of(request, context)));
 }
 
+// A browser asks for the session in the cookie ("cookie": true): the
+// reply then carries the CSRF token instead of the secret, which no script
+// of the page can read. Other clients get the secret, as a bearer token.
 Result<ApiResponse> redeem(SchedulingServices& scheduling, ServiceContext& context,
                            ApiRequest& request) {
   TH_JSON_BODY(body, request);
   TH_ASSIGN_OR_RETURN(token, required_string(body, "token"));
+  TH_ASSIGN_OR_RETURN(in_cookie, optional_bool(body, "cookie", false));
   TH_ASSIGN_OR_RETURN(guest, scheduling.invitations.redeem(token, caller_of(request, context)));
   const scheduling::TimeZone utc = scheduling::TimeZone::utc();
   Poco::JSON::Object::Ptr reply = new Poco::JSON::Object;
-  reply->set("token", guest.secret);
+  reply->set(in_cookie ? "csrf_token" : "token",
+             in_cookie ? csrf_token_for(guest.secret) : guest.secret);
   reply->set("appointment_id", guest.grant.appointment_id);
   reply->set("expires_at", utc.format_rfc3339(guest.grant.expires_at));
-  return ApiResponse::json(200, reply);
+  ApiResponse response = ApiResponse::json(200, reply);
+  if (in_cookie) {
+    const UnixMicros left = guest.grant.expires_at - context.clock->now_micros();
+    response.headers.emplace_back(
+        "Set-Cookie", session_cookie(guest.secret, std::max<UnixMicros>(left, 0) / 1'000'000));
+  }
+  return response;
 }
 
+// A guest whose session is in the cookie also gets its CSRF token back, so
+// that a reloaded guest page can go on (as GET /api/v1/me does for users).
 Result<ApiResponse> guest_visit(SchedulingServices& scheduling, ServiceContext& context,
                                 ApiRequest& request) {
   TH_ASSIGN_OR_RETURN(zone, viewer_zone(request));
   TH_ASSIGN_OR_RETURN(visit, scheduling.invitations.guest_visit(caller_of(request, context)));
   Poco::JSON::Object::Ptr reply = new Poco::JSON::Object;
+  reply->set("appointment_id", visit.appointment_id);
   reply->set("start", zone.format_rfc3339(visit.starts_at));
   reply->set("end", zone.format_rfc3339(visit.ends_at));
   reply->set("practitioner_name", visit.practitioner_name);
+  if (request.header("Authorization").empty()) {
+    reply->set("csrf_token", csrf_token_for(presented_credential(request)));
+  }
   return ApiResponse::json(200, reply);
 }
 

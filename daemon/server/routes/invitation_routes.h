@@ -2,6 +2,9 @@
 // invitations of an appointment (staff and the patient), redeeming a guest
 // link (anonymous: the secret is in the body, never in a URL that could be
 // logged), and the guest's own view of their visit (a guest session only).
+// Redeeming with "cookie": true (the browser's guest page) puts the guest
+// session in the th_session cookie and answers its CSRF token instead of
+// the secret; without it the secret is answered, for a bearer header.
 #pragma once
 
 #include "scheduling/scheduling_services.h"

@@ -60,8 +60,8 @@ Result<ApiResponse> page(const ApiRequest& request, const std::string& public_or
   return response;
 }
 
-// The page itself is served only from "/", so that its policy always
-// comes with it.
+// The page is served only from its own paths ("/", and "/guest" for
+// invited guests), so that its policy always comes with it.
 Result<ApiResponse> file(const ApiRequest& request) {
   const std::string& name = request.path_params.at("file");
   const WebAsset* asset = name == kPageFile ? nullptr : find_web_asset(name);
@@ -84,10 +84,10 @@ std::string web_page_policy(std::string_view origin) {
 }
 
 void add_web_routes(Router& router, std::string public_origin) {
-  router.add("GET", "/", Access::public_endpoint(),
-             [public_origin = std::move(public_origin)](ApiRequest& request) {
-               return page(request, public_origin);
-             });
+  for (const char* path : {"/", "/guest"}) {
+    router.add("GET", path, Access::public_endpoint(),
+               [public_origin](ApiRequest& request) { return page(request, public_origin); });
+  }
   router.add("GET", "/web/{file}", Access::public_endpoint(), file);
 }
 

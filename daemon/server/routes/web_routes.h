@@ -1,5 +1,8 @@
 // The browser client (daemon/web, embedded in the binary): GET / serves its
-// page and GET /web/{file} its scripts and styles. Public: the files hold
+// page, GET /guest the same page for invited guests (who open the link of
+// their email there; its secret stays in the fragment, which no request
+// carries, and the page's script shows the guest's view at that path), and
+// GET /web/{file} its scripts and styles. Public: the files hold
 // no personal data, and everything the client shows comes from the API
 // after sign-in.
 //
