@@ -181,15 +181,18 @@ void RequestDispatcher::serve(Poco::Net::HTTPServerRequest& raw,
 Result<ApiResponse> RequestDispatcher::dispatch(Poco::Net::HTTPServerRequest& raw,
                                                 ApiRequest& request, const Route*& route,
                                                 bool& close_connection) {
-  // The body is read (or refused) before anything else, so that every
-  // answer, 404 included, leaves the connection in a state the client can
-  // read it from.
-  if (Status body = read_body(raw, request); !body.ok()) {
+  // The body is read (or refused) before anything is answered, so that
+  // every answer, 404 included, leaves the connection in a state the client
+  // can read it from. Matching comes first only to find the route's limit.
+  const RouteMatch match = router_.match(request.method, request.path);
+  route = match.route;
+  const std::size_t limit = match.route != nullptr && match.route->max_body_bytes > 0
+                                ? match.route->max_body_bytes
+                                : settings_.max_body_bytes;
+  if (Status body = read_body(raw, request, limit); !body.ok()) {
     close_connection = true;
     return ApiResponse::error(413, "payload_too_large", body.error().message());
   }
-  const RouteMatch match = router_.match(request.method, request.path);
-  route = match.route;
   if (match.route == nullptr) {
     if (match.path_matched) {
       return ApiResponse::error(405, "method_not_allowed", "method not allowed for this path");
@@ -213,15 +216,15 @@ Result<ApiResponse> RequestDispatcher::dispatch(Poco::Net::HTTPServerRequest& ra
   return match.route->handler(request);
 }
 
-Status RequestDispatcher::read_body(Poco::Net::HTTPServerRequest& raw, ApiRequest& request) {
-  const std::string limit_text = std::to_string(settings_.max_body_bytes) + " bytes";
+Status RequestDispatcher::read_body(Poco::Net::HTTPServerRequest& raw, ApiRequest& request,
+                                    std::size_t limit) {
+  const std::string limit_text = std::to_string(limit) + " bytes";
   const Error too_large(ErrorCode::kResourceExhausted,
                         "request body exceeds the limit of " + limit_text);
   if (!raw.hasContentLength() && !raw.getChunkedTransferEncoding()) {
     return ok_status();
   }
-  if (raw.hasContentLength() &&
-      raw.getContentLength64() > static_cast<std::int64_t>(settings_.max_body_bytes)) {
+  if (raw.hasContentLength() && raw.getContentLength64() > static_cast<std::int64_t>(limit)) {
     discard_body(raw.stream());
     return too_large;
   }
@@ -230,7 +233,7 @@ Status RequestDispatcher::read_body(Poco::Net::HTTPServerRequest& raw, ApiReques
   while (in) {
     in.read(buffer, sizeof buffer);
     request.body.append(buffer, static_cast<std::size_t>(in.gcount()));
-    if (request.body.size() > settings_.max_body_bytes) {
+    if (request.body.size() > limit) {
       request.body.clear();
       discard_body(in);
       return too_large;

@@ -1,8 +1,8 @@
 // RequestDispatcher: the pipeline every HTTP request passes through, on both
 // listeners:
-//   request id -> route match (404/405) -> body read within the size limit
-//   (413) -> authentication (401) -> authorization against the route's
-//   declared access (403) -> handler -> security headers -> metrics and log.
+//   request id -> route match -> body read within the size limit, the
+//   route's own or the listener's (413) -> 404/405 -> authentication (401) -> authorization against
+//   the route's declared access (403) -> handler -> security headers -> metrics and log.
 // No exception escapes: a handler that throws produces a 500 with the
 // request id, and the daemon keeps serving.
 //
@@ -50,7 +50,7 @@ class RequestDispatcher final : public Poco::Net::HTTPRequestHandlerFactory {
  private:
   Result<ApiResponse> dispatch(Poco::Net::HTTPServerRequest& raw, ApiRequest& request,
                                const Route*& route, bool& close_connection);
-  Status read_body(Poco::Net::HTTPServerRequest& raw, ApiRequest& request);
+  Status read_body(Poco::Net::HTTPServerRequest& raw, ApiRequest& request, std::size_t limit);
   static void discard_body(std::istream& in);
   Status identify(Poco::Net::HTTPServerRequest& raw, ApiRequest& request);
   static Status authorize(const Route& route, const ApiRequest& request);
