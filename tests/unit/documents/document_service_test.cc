@@ -15,6 +15,7 @@
 #include "access/care_team_store.h"
 #include "access/emergency_store.h"
 #include "access/role_store.h"
+#include "crypto/uuid.h"
 #include "documents/document_attachments.h"
 #include "messaging/messaging_service.h"
 
@@ -190,6 +191,70 @@ TEST_F(DocumentServiceTest, MessagesCarryOnlyTheConversationPatientsDocuments) {
   ASSERT_TRUE(history.ok());
   ASSERT_EQ(history->size(), 1U);
   EXPECT_EQ(history->front().attachments, std::vector<std::string>{own->id});
+}
+
+TEST_F(DocumentServiceTest, EmergencyGrantOpensADocumentAndMarksTheRead) {
+  auto uploaded = upload(clinician(), patient_id_);
+  ASSERT_TRUE(uploaded.ok());
+  access::EmergencyGrant grant;
+  grant.id = crypto::new_uuid_v4();
+  grant.user_id = outsider_;
+  grant.patient_id = patient_id_;
+  grant.reason = "unconscious in the emergency room";
+  grant.granted_at = clock_.now_micros();
+  grant.expires_at = clock_.now_micros() + 3'600'000'000;
+  ASSERT_TRUE(db_.database()
+                  .run_write_transaction(
+                      [&](soci::session& session) { return emergencies_.insert(session, grant); })
+                  .ok());
+
+  auto read = service_.content(uploaded->id, outsider());
+  const audit::AuditEvent event = audit_.last();
+
+  ASSERT_TRUE(read.ok()) << read.error().message();
+  EXPECT_TRUE(event.emergency);
+  EXPECT_EQ(event.reason, "emergency access under grant " + grant.id);
+}
+
+TEST_F(DocumentServiceTest, StaffConversationsTakeDocumentsOfPatientsInTheSendersScope) {
+  auto in_scope = upload(clinician(), patient_id_);
+  ASSERT_TRUE(in_scope.ok());
+  messaging::ConversationDraft draft;
+  draft.kind = messaging::ConversationKind::kStaff;
+  draft.member_ids = {outsider_};
+  auto conversation = messaging_.create(draft, clinician());
+  ASSERT_TRUE(conversation.ok()) << conversation.error().message();
+  const std::string id = conversation->conversation.id;
+
+  auto from_clinician = messaging_.send(id, "about this scan", "", clinician(), {in_scope->id});
+  auto from_outsider = messaging_.send(id, "forwarding it", "", outsider(), {in_scope->id});
+  auto opened = service_.content(in_scope->id, outsider());
+
+  EXPECT_TRUE(from_clinician.ok()) << from_clinician.error().message();
+  ASSERT_FALSE(from_outsider.ok());
+  EXPECT_EQ(from_outsider.error().code(), ErrorCode::kPermissionDenied);
+  // Being in the conversation gives the recipient no access to the document.
+  ASSERT_FALSE(opened.ok());
+  EXPECT_EQ(opened.error().code(), ErrorCode::kPermissionDenied);
+}
+
+TEST_F(DocumentServiceTest, UnknownAndRepeatedAttachmentsAreRefused) {
+  auto own = upload(clinician(), patient_id_);
+  ASSERT_TRUE(own.ok());
+  messaging::ConversationDraft draft;
+  draft.patient_id = patient_id_;
+  draft.member_ids = {patient_user_};
+  auto conversation = messaging_.create(draft, clinician());
+  ASSERT_TRUE(conversation.ok());
+  const std::string id = conversation->conversation.id;
+
+  auto unknown = messaging_.send(id, "x", "", clinician(), {crypto::new_uuid_v4()});
+  auto repeated = messaging_.send(id, "x", "", clinician(), {own->id, own->id});
+
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.error().code(), ErrorCode::kPermissionDenied);
+  ASSERT_FALSE(repeated.ok());
+  EXPECT_EQ(repeated.error().code(), ErrorCode::kInvalidArgument);
 }
 
 }  // namespace
