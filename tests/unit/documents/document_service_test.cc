@@ -58,6 +58,16 @@ class DocumentServiceTest : public ::testing::Test {
     return service_.upload({patient, type, "bp.txt", content}, caller);
   }
 
+  // A conversation about the patient, between the clinician and the patient.
+  std::string care_conversation() {
+    messaging::ConversationDraft draft;
+    draft.patient_id = patient_id_;
+    draft.member_ids = {patient_user_};
+    auto conversation = messaging_.create(draft, clinician());
+    EXPECT_TRUE(conversation.ok()) << conversation.error().message();
+    return conversation.ok() ? conversation->conversation.id : "";
+  }
+
   std::int64_t document_rows() {
     return std::stoll(db_.text("SELECT CAST(COUNT(*) AS TEXT) FROM documents"));
   }
@@ -169,12 +179,7 @@ TEST_F(DocumentServiceTest, MessagesCarryOnlyTheConversationPatientsDocuments) {
   auto own = upload(clinician(), patient_id_);
   auto other = upload(clinician(), other_patient_);
   ASSERT_TRUE(own.ok() && other.ok());
-  messaging::ConversationDraft draft;
-  draft.patient_id = patient_id_;
-  draft.member_ids = {patient_user_};
-  auto conversation = messaging_.create(draft, clinician());
-  ASSERT_TRUE(conversation.ok()) << conversation.error().message();
-  const std::string id = conversation->conversation.id;
+  const std::string id = care_conversation();
 
   auto sent = messaging_.send(id, "your results", "", clinician(), {own->id});
   auto refused = messaging_.send(id, "someone else's", "", clinician(), {other->id});
@@ -241,12 +246,7 @@ TEST_F(DocumentServiceTest, StaffConversationsTakeDocumentsOfPatientsInTheSender
 TEST_F(DocumentServiceTest, UnknownAndRepeatedAttachmentsAreRefused) {
   auto own = upload(clinician(), patient_id_);
   ASSERT_TRUE(own.ok());
-  messaging::ConversationDraft draft;
-  draft.patient_id = patient_id_;
-  draft.member_ids = {patient_user_};
-  auto conversation = messaging_.create(draft, clinician());
-  ASSERT_TRUE(conversation.ok());
-  const std::string id = conversation->conversation.id;
+  const std::string id = care_conversation();
 
   auto unknown = messaging_.send(id, "x", "", clinician(), {crypto::new_uuid_v4()});
   auto repeated = messaging_.send(id, "x", "", clinician(), {own->id, own->id});
