@@ -8,6 +8,7 @@
 #include <Poco/URI.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "crypto/encoding.h"
@@ -183,12 +184,22 @@ Result<ApiResponse> RequestDispatcher::dispatch(Poco::Net::HTTPServerRequest& ra
                                                 bool& close_connection) {
   // The body is read (or refused) before anything is answered, so that
   // every answer, 404 included, leaves the connection in a state the client
-  // can read it from. Matching comes first only to find the route's limit.
+  // can read it from. Matching comes first to find the route's limit. A
+  // route with a limit of its own (uploads) admits the caller first, so
+  // that nobody unauthenticated or unauthorized makes the daemon read a
+  // body larger than the listener's limit.
   const RouteMatch match = router_.match(request.method, request.path);
   route = match.route;
-  const std::size_t limit = match.route != nullptr && match.route->max_body_bytes > 0
-                                ? match.route->max_body_bytes
-                                : settings_.max_body_bytes;
+  const bool own_limit = match.route != nullptr && match.route->max_body_bytes > 0;
+  if (own_limit) {
+    describe(raw, request, match);
+    if (Status allowed = admit(raw, request, *match.route); !allowed.ok()) {
+      close_connection = true;
+      discard_body(raw.stream(), settings_.max_body_bytes);
+      return allowed.error();
+    }
+  }
+  const std::size_t limit = own_limit ? match.route->max_body_bytes : settings_.max_body_bytes;
   if (Status body = read_body(raw, request, limit); !body.ok()) {
     close_connection = true;
     return ApiResponse::error(413, "payload_too_large", body.error().message());
@@ -199,21 +210,34 @@ Result<ApiResponse> RequestDispatcher::dispatch(Poco::Net::HTTPServerRequest& ra
     }
     return ApiResponse::error(404, "not_found", "no such endpoint");
   }
+  if (!own_limit) {
+    describe(raw, request, match);
+    TH_RETURN_IF_ERROR(admit(raw, request, *match.route));
+  }
+  return match.route->handler(request);
+}
+
+void RequestDispatcher::describe(Poco::Net::HTTPServerRequest& raw, ApiRequest& request,
+                                 const RouteMatch& match) {
   request.route = match.route->pattern;
   request.path_params = match.params;
   request.query = parse_query(raw.getURI());
   for (const auto& [name, value] : raw) {
     request.headers.add(name, value);
   }
+}
+
+// Authentication and authorization; a refusal is audited.
+Status RequestDispatcher::admit(Poco::Net::HTTPServerRequest& raw, ApiRequest& request,
+                                const Route& route) {
   Status allowed = identify(raw, request);
   if (allowed.ok()) {
-    allowed = authorize(*match.route, request);
+    allowed = authorize(route, request);
   }
   if (!allowed.ok()) {
     audit_denial(request, allowed.error());
-    return allowed.error();
   }
-  return match.route->handler(request);
+  return allowed;
 }
 
 Status RequestDispatcher::read_body(Poco::Net::HTTPServerRequest& raw, ApiRequest& request,
@@ -225,7 +249,7 @@ Status RequestDispatcher::read_body(Poco::Net::HTTPServerRequest& raw, ApiReques
     return ok_status();
   }
   if (raw.hasContentLength() && raw.getContentLength64() > static_cast<std::int64_t>(limit)) {
-    discard_body(raw.stream());
+    discard_body(raw.stream(), kDiscardLimit);
     return too_large;
   }
   std::istream& in = raw.stream();
@@ -235,22 +259,23 @@ Status RequestDispatcher::read_body(Poco::Net::HTTPServerRequest& raw, ApiReques
     request.body.append(buffer, static_cast<std::size_t>(in.gcount()));
     if (request.body.size() > limit) {
       request.body.clear();
-      discard_body(in);
+      discard_body(in, kDiscardLimit);
       return too_large;
     }
   }
   return ok_status();
 }
 
-// Reads and drops what is left of a refused body, up to a bound, so that a
-// client that sends its whole body before reading (most do) receives the 413
-// instead of a reset connection. A body beyond the bound is cut off.
-void RequestDispatcher::discard_body(std::istream& in) {
-  constexpr std::size_t kDiscardLimit = 16 << 20;
+// Reads and drops what is left of a refused body, up to `limit` bytes, so
+// that a client that sends its whole body before reading (most do) receives
+// the answer instead of a reset connection. A body beyond the bound is cut
+// off.
+void RequestDispatcher::discard_body(std::istream& in, std::size_t limit) {
   char buffer[16384];
   std::size_t discarded = 0;
-  while (in && discarded < kDiscardLimit) {
-    in.read(buffer, sizeof buffer);
+  while (in && discarded < limit) {
+    // Never ask for more than the bound: the client may have sent no more.
+    in.read(buffer, static_cast<std::streamsize>(std::min(sizeof buffer, limit - discarded)));
     discarded += static_cast<std::size_t>(in.gcount());
   }
 }

@@ -14,6 +14,7 @@ import json
 import os
 import subprocess
 import tempfile
+import time
 import unittest
 import urllib.parse
 
@@ -123,6 +124,33 @@ class DocumentsTest(fx.AccessTestCase):
         self.assertStatus(at_limit, 201)
         self.assertStatus(other_route, 413)
         self.assertEqual(self.document_rows(), before + 1)
+
+    def test_upload_is_refused_before_its_body_is_read_for_anyone_not_allowed(self):
+        # The upload route admits the caller before it reads a body larger
+        # than the listener's limit: these callers get their answer having
+        # sent only that much of what they announced.
+        front_desk = fx.create_account(self.daemon, "front_desk")
+        answers = {}
+        started = time.monotonic()
+        for who, token in (("anonymous", None), ("front_desk", front_desk.token)):
+            connection = self.daemon.connection(timeout=10)
+            try:
+                connection.putrequest("POST", "/api/v1/patients/%s/documents"
+                                      % self.patient.patient_id)
+                connection.putheader("Content-Type", "text/plain")
+                connection.putheader("Content-Length", str(MAX_BYTES))
+                if token:
+                    connection.putheader("Authorization", "Bearer " + token)
+                connection.endheaders()
+                connection.send(b"x" * LISTENER_MAX_BYTES)
+                answers[who] = connection.getresponse().status
+            finally:
+                connection.close()
+
+        elapsed = time.monotonic() - started
+
+        self.assertEqual(answers, {"anonymous": 401, "front_desk": 403})
+        self.assertLess(elapsed, 3, "the daemon waited for the rest of the body")
 
     def test_clinician_off_the_care_team_is_refused_and_audited(self):
         document = self.uploaded(self.clinician, self.patient.patient_id, b"lab values")
