@@ -19,7 +19,7 @@ constexpr th::cli::NounRegistrar kNouns[] = {
     th::cli::register_integrity_command,    th::cli::register_keys_command,
     th::cli::register_practitioner_command, th::cli::register_appointment_command,
     th::cli::register_schedule_command,     th::cli::register_reminder_command,
-    th::cli::register_calendar_command,
+    th::cli::register_calendar_command,     th::cli::register_document_command,
 };
 
 std::string env_or(const char* name, const std::string& fallback) {

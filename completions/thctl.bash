@@ -6,11 +6,12 @@ _thctl_children() {
   case "$1" in
     "")
       echo "status user role careteam session token access patient audit integrity keys" \
-        "practitioner appointment schedule reminder calendar"
+        "practitioner appointment schedule reminder calendar document"
       ;;
     user) echo "create list show disable enable unlock reset-mfa enrolment import" ;;
     role) echo "list show create grant revoke" ;;
     careteam) echo "add remove list" ;;
+    document) echo "list" ;;
     session) echo "list revoke" ;;
     token) echo "create list revoke" ;;
     access) echo "emergency" ;;
@@ -36,7 +37,7 @@ _thctl_options() {
     "user create") echo "--username --role --email --kind --patient" ;;
     "role create") echo "--permission --description --idle-timeout --no-mfa" ;;
     "careteam add" | "careteam remove") echo "--patient --user" ;;
-    "careteam list") echo "--patient" ;;
+    "careteam list" | "document list") echo "--patient" ;;
     "session list" | "token list") echo "--user" ;;
     "token create") echo "--user --name --role --expires-in-days" ;;
     "access emergency list") echo "--pending" ;;

@@ -5,13 +5,15 @@ function __thctl_children
     switch "$argv"
         case ''
             echo status user role careteam session token access patient audit integrity keys \
-                practitioner appointment schedule reminder calendar
+                practitioner appointment schedule reminder calendar document
         case user
             echo create list show disable enable unlock reset-mfa enrolment import
         case role
             echo list show create grant revoke
         case careteam
             echo add remove list
+        case document
+            echo list
         case session
             echo list revoke
         case token
@@ -111,6 +113,7 @@ complete -c thctl -n '__thctl_at ""' -a appointment -d 'appointments'
 complete -c thctl -n '__thctl_at ""' -a schedule -d "a practitioner's day"
 complete -c thctl -n '__thctl_at ""' -a reminder -d 'messages to patients (the outbox)'
 complete -c thctl -n '__thctl_at ""' -a calendar -d "practitioners' calendar feeds"
+complete -c thctl -n '__thctl_at ""' -a document -d 'documents of patients'
 
 # user
 complete -c thctl -n '__thctl_at user' -a create -d 'create a user'
@@ -132,8 +135,8 @@ complete -c thctl -n '__thctl_at "user import"' -F -d 'CSV file'
 
 # role
 set -l __thctl_permissions patient.read patient.write patient.demographics note.read note.write \
-    note.sign message.read message.send appointment.read appointment.write schedule.manage \
-    audit.read audit.verify user.manage role.manage careteam.manage session.manage token.manage \
+    note.sign message.read message.send document.read document.write appointment.read \
+    appointment.write schedule.manage audit.read audit.verify user.manage role.manage careteam.manage session.manage token.manage \
     billing.read billing.export breach.manage baa.manage emergency.access emergency.review \
     integrity.check keys.manage system.status system.manage
 complete -c thctl -n '__thctl_at role' -a list -d 'list roles'
@@ -148,6 +151,10 @@ complete -c thctl -n '__thctl_at "role create"' -l idle-timeout -x -d 'idle time
 complete -c thctl -n '__thctl_at "role create"' -l no-mfa -d 'do not require MFA'
 complete -c thctl -n '__thctl_at "role grant"; or __thctl_at "role revoke"' \
     -a "$__thctl_permissions" -d 'permission'
+
+# document
+complete -c thctl -n '__thctl_at document' -a list -d "list a patient's uploaded documents"
+complete -c thctl -n '__thctl_at "document list"' -l patient -x -d 'ID or MRN of the patient'
 
 # careteam
 complete -c thctl -n '__thctl_at careteam' -a add -d 'put a staff member on a care team'

@@ -36,6 +36,7 @@ void register_status_command(CLI::App& app, CommandEnv& env);
 void register_user_command(CLI::App& app, CommandEnv& env);
 void register_role_command(CLI::App& app, CommandEnv& env);
 void register_careteam_command(CLI::App& app, CommandEnv& env);
+void register_document_command(CLI::App& app, CommandEnv& env);
 void register_session_command(CLI::App& app, CommandEnv& env);
 void register_token_command(CLI::App& app, CommandEnv& env);
 void register_access_command(CLI::App& app, CommandEnv& env);

@@ -24,6 +24,10 @@
 #include "config/config_values.h"
 #include "config/secret_file.h"
 #include "crypto/key_ring.h"
+#include "documents/document_attachments.h"
+#include "documents/document_service.h"
+#include "documents/document_store.h"
+#include "documents/document_tables.h"
 #include "logging/logging.h"
 #include "messaging/conversation_store.h"
 #include "messaging/message_store.h"
@@ -50,6 +54,7 @@
 #include "server/routes/audit_query_routes.h"
 #include "server/routes/auth_routes.h"
 #include "server/routes/calendar_routes.h"
+#include "server/routes/document_routes.h"
 #include "server/routes/integrity_routes.h"
 #include "server/routes/invitation_routes.h"
 #include "server/routes/key_routes.h"
@@ -294,6 +299,9 @@ class Daemon {
   std::unique_ptr<messaging::ConversationStore> conversations_;
   std::unique_ptr<messaging::MessageStore> messages_;
   std::unique_ptr<messaging::MessagingService> messaging_;
+  std::unique_ptr<documents::DocumentStore> document_store_;
+  std::unique_ptr<documents::DocumentService> documents_;
+  std::unique_ptr<documents::DocumentAttachments> attachments_;
   visits::VideoSettings video_;
   std::unique_ptr<visits::VisitRoomStore> room_store_;
   std::unique_ptr<visits::VisitRoomService> visit_room_service_;
@@ -441,6 +449,7 @@ Status Daemon::start() {
   add_reminder_routes(*router_, *notify_, *access_, context_);
   add_calendar_routes(*router_, *notify_, *access_, context_);
   add_message_routes(*router_, *messaging_, context_);
+  add_document_routes(*router_, *documents_, context_);
   add_websocket_routes(*router_, *hub_, context_, origin_of(config_.server.public_base_url));
   add_invitation_routes(*router_, *scheduling_, context_);
   TH_RETURN_IF_ERROR(router_->validate());
@@ -548,6 +557,13 @@ Status Daemon::open_access_control() {
       messaging::MessagingDeps{*database_, *conversations_, *messages_, access_->users,
                                access_->care_teams, *audit_log_, clock_});
   messaging::register_messaging_tables(*integrity_, *protection_);
+  document_store_ = std::make_unique<documents::DocumentStore>(*protection_);
+  documents_ = std::make_unique<documents::DocumentService>(
+      documents::DocumentDeps{*database_, *document_store_, access_->patients, access_->scope,
+                              *audit_log_, clock_, config_.documents.max_bytes});
+  attachments_ = std::make_unique<documents::DocumentAttachments>(*document_store_, access_->scope);
+  messaging_->set_attachments(attachments_.get());
+  documents::register_document_tables(*integrity_, *protection_);
   integrity_->add(std::make_unique<storage::SealedTableChecker>(
       scheduling::GuestInvitationStore::layout(), *protection_));
   authenticator_ =

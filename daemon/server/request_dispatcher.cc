@@ -8,6 +8,7 @@
 #include <Poco/URI.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "crypto/encoding.h"
@@ -181,53 +182,79 @@ void RequestDispatcher::serve(Poco::Net::HTTPServerRequest& raw,
 Result<ApiResponse> RequestDispatcher::dispatch(Poco::Net::HTTPServerRequest& raw,
                                                 ApiRequest& request, const Route*& route,
                                                 bool& close_connection) {
-  // The body is read (or refused) before anything else, so that every
-  // answer, 404 included, leaves the connection in a state the client can
-  // read it from.
-  if (Status body = read_body(raw, request); !body.ok()) {
+  // The body is read (or refused) before anything is answered, so that
+  // every answer, 404 included, leaves the connection in a state the client
+  // can read it from. Matching comes first to find the route's limit. A
+  // route with a limit of its own (uploads) admits the caller first, so
+  // that nobody unauthenticated or unauthorized makes the daemon read a
+  // body larger than the listener's limit.
+  const RouteMatch match = router_.match(request.method, request.path);
+  route = match.route;
+  const bool own_limit = match.route != nullptr && match.route->max_body_bytes > 0;
+  if (own_limit) {
+    describe(raw, request, match);
+    if (Status allowed = admit(raw, request, *match.route); !allowed.ok()) {
+      close_connection = true;
+      discard_body(raw.stream(), settings_.max_body_bytes);
+      return allowed.error();
+    }
+  }
+  const std::size_t limit = own_limit ? match.route->max_body_bytes : settings_.max_body_bytes;
+  if (Status body = read_body(raw, request, limit); !body.ok()) {
     close_connection = true;
     return ApiResponse::error(413, "payload_too_large", body.error().message());
   }
-  const RouteMatch match = router_.match(request.method, request.path);
-  route = match.route;
   if (match.route == nullptr) {
     if (match.path_matched) {
       return ApiResponse::error(405, "method_not_allowed", "method not allowed for this path");
     }
     return ApiResponse::error(404, "not_found", "no such endpoint");
   }
+  if (!own_limit) {
+    describe(raw, request, match);
+    TH_RETURN_IF_ERROR(admit(raw, request, *match.route));
+  }
+  return match.route->handler(request);
+}
+
+void RequestDispatcher::describe(Poco::Net::HTTPServerRequest& raw, ApiRequest& request,
+                                 const RouteMatch& match) {
   request.route = match.route->pattern;
   request.path_params = match.params;
   request.query = parse_query(raw.getURI());
   for (const auto& [name, value] : raw) {
     request.headers.add(name, value);
   }
+}
+
+// Authentication and authorization; a refusal is audited.
+Status RequestDispatcher::admit(Poco::Net::HTTPServerRequest& raw, ApiRequest& request,
+                                const Route& route) {
   Status allowed = identify(raw, request);
-  if (!allowed.ok() && is_ambient_on_public_route(*match.route, request)) {
+  if (!allowed.ok() && is_ambient_on_public_route(route, request)) {
     audit_denial(request, allowed.error());  // the cookie is refused all the same
     request.principal = access::Principal{};
     allowed = ok_status();
   }
   if (allowed.ok()) {
-    allowed = authorize(*match.route, request);
+    allowed = authorize(route, request);
   }
   if (!allowed.ok()) {
     audit_denial(request, allowed.error());
-    return allowed.error();
   }
-  return match.route->handler(request);
+  return allowed;
 }
 
-Status RequestDispatcher::read_body(Poco::Net::HTTPServerRequest& raw, ApiRequest& request) {
-  const std::string limit_text = std::to_string(settings_.max_body_bytes) + " bytes";
+Status RequestDispatcher::read_body(Poco::Net::HTTPServerRequest& raw, ApiRequest& request,
+                                    std::size_t limit) {
+  const std::string limit_text = std::to_string(limit) + " bytes";
   const Error too_large(ErrorCode::kResourceExhausted,
                         "request body exceeds the limit of " + limit_text);
   if (!raw.hasContentLength() && !raw.getChunkedTransferEncoding()) {
     return ok_status();
   }
-  if (raw.hasContentLength() &&
-      raw.getContentLength64() > static_cast<std::int64_t>(settings_.max_body_bytes)) {
-    discard_body(raw.stream());
+  if (raw.hasContentLength() && raw.getContentLength64() > static_cast<std::int64_t>(limit)) {
+    discard_body(raw.stream(), kDiscardLimit);
     return too_large;
   }
   std::istream& in = raw.stream();
@@ -235,24 +262,25 @@ Status RequestDispatcher::read_body(Poco::Net::HTTPServerRequest& raw, ApiReques
   while (in) {
     in.read(buffer, sizeof buffer);
     request.body.append(buffer, static_cast<std::size_t>(in.gcount()));
-    if (request.body.size() > settings_.max_body_bytes) {
+    if (request.body.size() > limit) {
       request.body.clear();
-      discard_body(in);
+      discard_body(in, kDiscardLimit);
       return too_large;
     }
   }
   return ok_status();
 }
 
-// Reads and drops what is left of a refused body, up to a bound, so that a
-// client that sends its whole body before reading (most do) receives the 413
-// instead of a reset connection. A body beyond the bound is cut off.
-void RequestDispatcher::discard_body(std::istream& in) {
-  constexpr std::size_t kDiscardLimit = 16 << 20;
+// Reads and drops what is left of a refused body, up to `limit` bytes, so
+// that a client that sends its whole body before reading (most do) receives
+// the answer instead of a reset connection. A body beyond the bound is cut
+// off.
+void RequestDispatcher::discard_body(std::istream& in, std::size_t limit) {
   char buffer[16384];
   std::size_t discarded = 0;
-  while (in && discarded < kDiscardLimit) {
-    in.read(buffer, sizeof buffer);
+  while (in && discarded < limit) {
+    // Never ask for more than the bound: the client may have sent no more.
+    in.read(buffer, static_cast<std::streamsize>(std::min(sizeof buffer, limit - discarded)));
     discarded += static_cast<std::size_t>(in.gcount());
   }
 }

@@ -1,8 +1,12 @@
 // RequestDispatcher: the pipeline every HTTP request passes through, on both
 // listeners:
-//   request id -> route match (404/405) -> body read within the size limit
-//   (413) -> authentication (401) -> authorization against the route's
-//   declared access (403) -> handler -> security headers -> metrics and log.
+//   request id -> route match -> body read within the size limit, the
+//   route's own or the listener's (413) -> 404/405 -> authentication (401)
+//   -> authorization against the route's declared access (403) -> handler
+//   -> security headers -> metrics and log.
+// A route with a body limit of its own (uploads) is authenticated and
+// authorized before its body is read instead; a refused caller's body is
+// read only up to the listener's limit, then the connection closes.
 // No exception escapes: a handler that throws produces a 500 with the
 // request id, and the daemon keeps serving.
 //
@@ -50,8 +54,14 @@ class RequestDispatcher final : public Poco::Net::HTTPRequestHandlerFactory {
  private:
   Result<ApiResponse> dispatch(Poco::Net::HTTPServerRequest& raw, ApiRequest& request,
                                const Route*& route, bool& close_connection);
-  Status read_body(Poco::Net::HTTPServerRequest& raw, ApiRequest& request);
-  static void discard_body(std::istream& in);
+  Status read_body(Poco::Net::HTTPServerRequest& raw, ApiRequest& request, std::size_t limit);
+  // What a refused request's body is read up to before the answer, so the
+  // client sees it.
+  static constexpr std::size_t kDiscardLimit = 16 << 20;
+  static void discard_body(std::istream& in, std::size_t limit);
+  static void describe(Poco::Net::HTTPServerRequest& raw, ApiRequest& request,
+                       const RouteMatch& match);
+  Status admit(Poco::Net::HTTPServerRequest& raw, ApiRequest& request, const Route& route);
   bool is_ambient_on_public_route(const Route& route, const ApiRequest& request) const;
   Status identify(Poco::Net::HTTPServerRequest& raw, ApiRequest& request);
   static Status authorize(const Route& route, const ApiRequest& request);

@@ -70,6 +70,12 @@ void Router::add(std::string method, std::string pattern, Access access, Handler
   routes_.push_back(std::move(route));
 }
 
+void Router::add(std::string method, std::string pattern, Access access, Handler handler,
+                 std::size_t max_body_bytes) {
+  add(std::move(method), std::move(pattern), std::move(access), std::move(handler));
+  routes_.back().max_body_bytes = max_body_bytes;
+}
+
 Status Router::validate() const {
   for (const Route& route : routes_) {
     const std::string name = route.method + " " + route.pattern;

@@ -12,6 +12,8 @@
 // followed by a literal suffix within their segment:
 //   /api/v1/users/{id}/sessions
 //   /api/v1/calendar/{token}.ics
+// A route may accept a larger request body than the listener's limit
+// (server.max_body_bytes): document uploads take documents.max_bytes.
 // The matched pattern, never the path, is what metrics and logs name, so a
 // secret carried in a path (a feed token) stays out of both.
 // Built at start-up, then read-only and safe to share between threads.
@@ -73,6 +75,8 @@ struct Route {
   Handler handler;
   RouteMetrics* metrics = nullptr;
   std::vector<std::string> segments;
+  // The largest request body this route accepts; 0 for the listener's.
+  std::size_t max_body_bytes = 0;
 };
 
 struct RouteMatch {
@@ -86,6 +90,9 @@ class Router {
   explicit Router(Metrics& metrics) : metrics_(metrics) {}
 
   void add(std::string method, std::string pattern, Access access, Handler handler);
+  // The same, with the route's own body limit in place of the listener's.
+  void add(std::string method, std::string pattern, Access access, Handler handler,
+           std::size_t max_body_bytes);
 
   // kFailedPrecondition naming the first route without valid access.
   Status validate() const;

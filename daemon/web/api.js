@@ -24,8 +24,10 @@ export class ApiClient {
 
   // background: an automatic request (a refresh after a push), which the
   // daemon does not count as the user's activity for the idle timeout.
-  async request(method, path, { body, background = false } = {}) {
-    const headers = { Accept: 'application/json' };
+  // upload: { file, headers } to send a file's bytes as the body, with its
+  // own Content-Type, instead of JSON.
+  async request(method, path, { body, background = false, upload } = {}) {
+    const headers = { Accept: 'application/json', ...(upload ? upload.headers : {}) };
     if (body !== undefined) {
       headers['Content-Type'] = 'application/json';
     }
@@ -38,7 +40,7 @@ export class ApiClient {
     const response = await fetch(path, {
       method,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: upload ? upload.file : body === undefined ? undefined : JSON.stringify(body),
       credentials: 'same-origin',
       cache: 'no-store',
     });
@@ -66,6 +68,19 @@ export class ApiClient {
 
   post(path, body = {}, options = {}) {
     return this.request('POST', path, { ...options, body });
+  }
+
+  // A patient's new document: the file's bytes, its media type and name.
+  uploadDocument(patientId, file) {
+    return this.request('POST', `/api/v1/patients/${encodeURIComponent(patientId)}/documents`, {
+      upload: {
+        file,
+        headers: {
+          'Content-Type': file.type || 'application/octet-stream',
+          'X-Document-Name': encodeURIComponent(file.name),
+        },
+      },
+    });
   }
 
   async signIn(username, password, otpCode) {

@@ -1,7 +1,10 @@
 // Secure messages: the conversations come from REST, their traffic over
 // the socket. Each conversation keeps its cursor (the highest seq shown),
 // so a reconnect resubscribes from there and the daemon sends exactly what
-// was missed: nothing lost, nothing twice.
+// was missed: nothing lost, nothing twice. A message may carry a document:
+// the file is uploaded to the conversation's patient's record first, then
+// sent by id; attachments are links to the document's content, which the
+// daemon checks against the reader's own scope.
 import { byId, clear, el } from './dom.js';
 import { alertUser } from './notices.js';
 
@@ -27,6 +30,8 @@ export class ChatPanel {
     this.list = byId('message-list');
     this.form = byId('message-form');
     this.input = byId('message-input');
+    this.file = byId('message-file');
+    this.attachmentNames = new Map();  // document id -> file name, once read
     this.unsubscribe = [
       socket.on('message', (payload) => this.received(payload)),
     ];
@@ -151,7 +156,31 @@ export class ChatPanel {
       el('span', { class: 'sender' }, this.senderName(message)),
       el('time', { datetime: sent.toISOString() },
         sent.toLocaleTimeString(undefined, { hour: 'numeric', minute: '2-digit' })),
-      el('p', { class: 'body' }, message.body));
+      el('p', { class: 'body' }, message.body),
+      this.renderAttachments(message.attachments || []));
+  }
+
+  // One download link per attachment, named once its metadata is read (a
+  // read the daemon audits; a document outside the reader's scope stays
+  // unnamed, and opening it is refused).
+  renderAttachments(ids) {
+    if (ids.length === 0) {
+      return null;
+    }
+    return el('ul', { class: 'attachments' }, ids.map((id, index) => {
+      const path = `/api/v1/documents/${encodeURIComponent(id)}`;
+      const link = el('a', { href: `${path}/content`, download: true },
+        this.attachmentNames.get(id) || `Attachment ${index + 1}`);
+      if (!this.attachmentNames.has(id)) {
+        this.api.get(path, { background: true })
+          .then((metadata) => {
+            this.attachmentNames.set(id, metadata.file_name);
+            link.textContent = metadata.file_name;
+          })
+          .catch(() => { link.textContent = `Attachment ${index + 1} (not available to you)`; });
+      }
+      return el('li', {}, link);
+    }));
   }
 
   received(message) {
@@ -180,16 +209,35 @@ export class ChatPanel {
     }
   }
 
+  // The chosen file, uploaded to the conversation's patient's record; no
+  // attachments when none is chosen. Staff conversations concern no
+  // patient, so they take no new uploads.
+  async uploadChosenFile() {
+    const file = this.file.files[0];
+    if (!file) {
+      return [];
+    }
+    const conversation = this.conversations.get(this.selected);
+    if (!conversation || !conversation.patient_id) {
+      throw new Error('documents can be attached only in a conversation about a patient');
+    }
+    const uploaded = await this.api.uploadDocument(conversation.patient_id, file);
+    this.attachmentNames.set(uploaded.id, uploaded.file_name);
+    return [uploaded.id];
+  }
+
   async send() {
     const body = this.input.value.trim();
     if (!body || !this.selected) {
       return;
     }
     try {
+      const attachments = await this.uploadChosenFile();
       await this.socket.request('message.send', {
-        conversation_id: this.selected, body, client_ref: randomRef(),
+        conversation_id: this.selected, body, client_ref: randomRef(), attachments,
       });
       this.input.value = '';
+      this.file.value = '';
     } catch (failure) {
       alertUser(`The message was not sent: ${failure.message}`);
     }

@@ -3,7 +3,8 @@
 namespace th::access {
 
 Result<ScopeDecision> PatientScope::decide(soci::session& session, const Principal& principal,
-                                           const std::string& patient_id, PatientDataKind kind) {
+                                           const std::string& patient_id, PatientDataKind kind,
+                                           std::string_view clinical_permission) {
   ScopeDecision decision;
   if (!principal.patient_id.empty()) {
     decision.allowed = principal.patient_id == patient_id;
@@ -14,7 +15,7 @@ Result<ScopeDecision> PatientScope::decide(soci::session& session, const Princip
     decision.allowed = true;
     return decision;
   }
-  if (!principal.has_permission("patient.read")) {
+  if (!principal.has_permission(clinical_permission)) {
     decision.denial_reason = "the role does not allow clinical access";
     return decision;
   }

@@ -6,7 +6,10 @@
 //     such as being the practitioner of one of their appointments), or an
 //     emergency grant in force (which marks the access);
 //   - demographics need patient.demographics (front desk, billing), or the
-//     clinical right above.
+//     clinical right above;
+//   - other clinical data kept per patient (documents) takes the same
+//     relationship check under its own permission (document.read,
+//     document.write) in place of patient.read.
 // The role check (does the principal hold the permission at all) is the
 // router's; this is the relationship check that follows it.
 // Relationships are registered at start-up, before the scope is shared;
@@ -47,8 +50,11 @@ class PatientScope {
   // the scope.
   void add_relationship(CareRelationship& relationship) { relationships_.push_back(&relationship); }
 
+  // `clinical_permission` is the right a clinical access needs besides the
+  // relationship: patient.read for the record itself.
   Result<ScopeDecision> decide(soci::session& session, const Principal& principal,
-                               const std::string& patient_id, PatientDataKind kind);
+                               const std::string& patient_id, PatientDataKind kind,
+                               std::string_view clinical_permission = "patient.read");
 
  private:
   CareTeamStore& care_teams_;

@@ -19,6 +19,8 @@ inline constexpr std::string_view kAllPermissions[] = {
     "note.sign",
     "message.read",
     "message.send",
+    "document.read",   // a patient's uploaded documents, in one's scope
+    "document.write",  // upload a document to a patient's record
     "appointment.read",
     "appointment.write",
     "schedule.manage",  // availability, visit types

@@ -356,6 +356,15 @@ struct VideoConfig {
   bool operator==(const VideoConfig&) const = default;
 };
 
+// [documents]: patients' uploaded documents.
+struct DocumentsConfig {
+  // Largest document accepted; the upload route's body limit, checked
+  // before anything is stored.
+  std::int64_t max_bytes = 10485760;
+
+  bool operator==(const DocumentsConfig&) const = default;
+};
+
 struct Config {
   ServerConfig server;
   TlsConfig tls;
@@ -373,6 +382,7 @@ struct Config {
   CalendarConfig calendar;
   HubConfig hub;
   VideoConfig video;
+  DocumentsConfig documents;
 
   // Where the settings came from: the file loaded (empty for the built-in
   // defaults) and the dotted names of the keys that file set.

@@ -722,6 +722,9 @@ std::vector<ConfigKey> build_table() {
                   3600, "seconds a participant who lost the connection keeps their place"),
       integer_key("video.max_participants", &C::video, &VideoConfig::max_participants, 2, 6,
                   "people in one visit room at once"),
+
+      integer_key("documents.max_bytes", &C::documents, &DocumentsConfig::max_bytes, 1024,
+                  268435456, "largest document a patient's record accepts"),
   };
 }
 

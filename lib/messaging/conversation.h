@@ -24,6 +24,7 @@ inline constexpr std::size_t kMaxSubjectBytes = 200;
 inline constexpr std::size_t kMaxBodyBytes = 16 * 1024;
 inline constexpr std::size_t kMaxClientRefBytes = 64;
 inline constexpr std::size_t kMaxMembers = 50;
+inline constexpr std::size_t kMaxAttachments = 5;
 
 struct Conversation {
   std::string id;
@@ -49,6 +50,9 @@ struct Message {
   UnixMicros sent_at = 0;
   std::string body;
   std::string client_ref;  // the sender's idempotency key, or empty
+  // Ids of documents (documents/document.h) the message refers to; opening
+  // one is a read of the document under its own checks.
+  std::vector<std::string> attachments;
 };
 
 }  // namespace th::messaging

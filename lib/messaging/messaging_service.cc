@@ -47,7 +47,27 @@ std::vector<std::string> member_ids_of(const std::vector<ConversationMember>& me
   return ids;
 }
 
+bool valid_attachments(const std::vector<std::string>& ids) {
+  const std::set<std::string> unique(ids.begin(), ids.end());
+  return ids.size() <= kMaxAttachments && unique.size() == ids.size() &&
+         std::all_of(ids.begin(), ids.end(), [](const std::string& id) {
+           return id.size() == 36 && std::all_of(id.begin(), id.end(), [](char c) {
+                    return std::isxdigit(static_cast<unsigned char>(c)) != 0 || c == '-';
+                  });
+         });
+}
+
 }  // namespace
+
+Error MessagingService::refuse_attachment(const access::Caller& caller,
+                                          const AttachmentRefusal& refusal) {
+  audit::AuditEvent event = caller.event("attach", "document", refusal.document_id);
+  event.patient_id = refusal.patient_id;
+  event.outcome = audit::AuditOutcome::kDenied;
+  event.reason = refusal.reason;
+  (void)audited(std::move(event));
+  return Error(ErrorCode::kPermissionDenied, "forbidden: " + refusal.reason);
+}
 
 Status MessagingService::audited(audit::AuditEvent event) {
   return deps_.audit.record(std::move(event));
@@ -220,7 +240,8 @@ Result<std::vector<ConversationView>> MessagingService::list_own(const access::C
 
 Result<PostedMessage> MessagingService::send(const std::string& conversation_id,
                                              const std::string& body, const std::string& client_ref,
-                                             const access::Caller& caller) {
+                                             const access::Caller& caller,
+                                             const std::vector<std::string>& attachments) {
   const access::Principal& principal = caller.principal;
   if (!principal.has_permission("message.send")) {
     return permission_missing("message.send");
@@ -233,8 +254,17 @@ Result<PostedMessage> MessagingService::send(const std::string& conversation_id,
     return Error(ErrorCode::kInvalidArgument,
                  "invalid_payload: client_ref is at most 64 letters, digits or -_.:");
   }
+  if (!valid_attachments(attachments)) {
+    return Error(ErrorCode::kInvalidArgument,
+                 "invalid_payload: attachments are at most 5 distinct document ids");
+  }
+  if (!attachments.empty() && attachments_ == nullptr) {
+    return Error(ErrorCode::kFailedPrecondition,
+                 "failed_precondition: this daemon takes no attachments");
+  }
 
   PostedMessage posted;
+  std::optional<AttachmentRefusal> refusal;
   Conversation conversation;
   std::vector<std::string> member_ids;
   auto sent = deps_.database.run_write_transaction([&](soci::session& session) -> Status {
@@ -258,6 +288,16 @@ Result<PostedMessage> MessagingService::send(const std::string& conversation_id,
         return ok_status();
       }
     }
+    if (!attachments.empty()) {
+      auto checked = attachments_->check(session, principal, conversation, attachments);
+      if (!checked.ok()) {
+        return checked.error();
+      }
+      refusal = std::move(*checked);
+      if (refusal) {
+        return Error(ErrorCode::kPermissionDenied, "forbidden: " + refusal->reason);
+      }
+    }
     Message& message = posted.message;
     message.id = crypto::new_uuid_v4();
     message.conversation_id = conversation_id;
@@ -266,12 +306,16 @@ Result<PostedMessage> MessagingService::send(const std::string& conversation_id,
     message.sent_at = deps_.clock.now_micros();
     message.body = body;
     message.client_ref = client_ref;
+    message.attachments = attachments;
     TH_RETURN_IF_ERROR(deps_.messages.insert(session, message));
     return plan_notices(session, message, members);
   });
   if (!sent.ok()) {
     if (sent.error().code() == ErrorCode::kNotFound) {
       return deny(caller, conversation_id, sent.error());
+    }
+    if (refusal) {
+      return refuse_attachment(caller, *refusal);
     }
     return sent.error();
   }

@@ -18,6 +18,11 @@
 // MessageEvents observer is told, for live delivery; inside their
 // transactions, MessageNotices plans (or withdraws) the email notices of
 // unread messages.
+// A message may refer to up to kMaxAttachments documents; the
+// AttachmentPolicy decides inside the send's transaction whether the sender
+// may attach each, and a refusal (kPermissionDenied "forbidden: ...") is
+// audited as a denied attach of that document. Without a policy, no
+// message carries attachments.
 // Thread-safe.
 #pragma once
 
@@ -29,6 +34,7 @@
 #include "access/care_team_store.h"
 #include "access/user_store.h"
 #include "audit/audit_event.h"
+#include "messaging/attachment_policy.h"
 #include "messaging/conversation_store.h"
 #include "messaging/message_events.h"
 #include "messaging/message_notices.h"
@@ -74,6 +80,8 @@ class MessagingService {
   // Where the email notices of unread messages go; none when unset. Set
   // once at start-up too.
   void set_notices(MessageNotices* notices) { notices_ = notices; }
+  // Who may attach what; set once at start-up too.
+  void set_attachments(AttachmentPolicy* attachments) { attachments_ = attachments; }
 
   // kInvalidArgument for a bad draft or a member who may not be in it
   // (naming the rule, never the member's data).
@@ -82,10 +90,12 @@ class MessagingService {
   // The caller's conversations, newest first.
   Result<std::vector<ConversationView>> list_own(const access::Caller& caller);
 
-  // Posts body (1 to kMaxBodyBytes of UTF-8). A client_ref already used by
-  // this sender in this conversation returns the earlier message instead.
+  // Posts body (1 to kMaxBodyBytes of UTF-8) with up to kMaxAttachments
+  // distinct document ids. A client_ref already used by this sender in this
+  // conversation returns the earlier message instead.
   Result<PostedMessage> send(const std::string& conversation_id, const std::string& body,
-                             const std::string& client_ref, const access::Caller& caller);
+                             const std::string& client_ref, const access::Caller& caller,
+                             const std::vector<std::string>& attachments = {});
 
   // Messages in range (MessageRange), limit at most 500.
   Result<std::vector<Message>> history(const std::string& conversation_id,
@@ -120,10 +130,12 @@ class MessagingService {
   // Audits the refusal and returns the error.
   Error deny(const access::Caller& caller, const std::string& resource_id, const Error& error);
   Status audited(audit::AuditEvent event);
+  Error refuse_attachment(const access::Caller& caller, const AttachmentRefusal& refusal);
 
   MessagingDeps deps_;
   MessageEvents* events_ = nullptr;
   MessageNotices* notices_ = nullptr;
+  AttachmentPolicy* attachments_ = nullptr;
 };
 
 }  // namespace th::messaging

@@ -630,6 +630,37 @@ Migration visit_rooms_migration() {
   return migration;
 }
 
+// 13: patients' uploaded documents, and attachments on messages. A
+// document's file name and content are sealed; its row is tagged over the
+// metadata, the SHA-256 of the plaintext included (documents/
+// document_store.h). A message's attachments (document ids) are sealed in
+// attachments_enc, covered by the tag from row version 3 on; older rows
+// have none.
+Migration documents_migration() {
+  static constexpr std::string_view kStatements[] = {
+      "CREATE TABLE documents ("
+      " id TEXT PRIMARY KEY,"
+      " patient_id TEXT NOT NULL,"
+      " uploaded_by TEXT NOT NULL,"
+      " created_at BIGINT NOT NULL,"
+      " media_type TEXT NOT NULL,"
+      " file_name_enc TEXT NOT NULL,"
+      " size_bytes BIGINT NOT NULL,"
+      " sha256 TEXT NOT NULL,"
+      " content_enc TEXT NOT NULL,"
+      " version INTEGER NOT NULL,"
+      " integrity_tag TEXT NOT NULL)",
+      "CREATE INDEX documents_by_patient ON documents(patient_id, created_at)",
+      "ALTER TABLE messages ADD COLUMN attachments_enc TEXT NOT NULL DEFAULT ''",
+  };
+  Migration migration{13, "documents and message attachments", {}, {}};
+  for (const std::string_view statement : kStatements) {
+    migration.sqlite_statements.push_back(statement);
+    migration.postgresql_statements.push_back(statement);
+  }
+  return migration;
+}
+
 }  // namespace
 
 const std::vector<Migration>& schema_migrations() {
@@ -646,6 +677,7 @@ const std::vector<Migration>& schema_migrations() {
       user_and_grant_tags_migration(),
       visit_invitations_migration(),
       visit_rooms_migration(),
+      documents_migration(),
   };
   return migrations;
 }

@@ -60,9 +60,13 @@ std::vector<std::string> SealedTableChecker::check_row(const soci::row& row) con
     version = column_int64(row, next++);
     tag = column_text(row, next++);
   }
+  std::vector<std::string> sealed_values;
   StoredFields fields;
   for (const SealedColumn& sealed : layout_.sealed) {
-    fields.emplace_back(sealed.field, column_text(row, next++));
+    sealed_values.push_back(column_text(row, next++));
+    if (version >= sealed.from_version) {
+      fields.emplace_back(sealed.field, sealed_values.back());
+    }
   }
   for (const std::string& plain : layout_.tagged_plain) {
     fields.emplace_back(plain, column_text(row, next++));
@@ -81,10 +85,18 @@ std::vector<std::string> SealedTableChecker::check_row(const soci::row& row) con
     problems.emplace_back("integrity tag does not match");
   }
   for (std::size_t i = 0; i < layout_.sealed.size(); ++i) {
-    if (layout_.sealed[i].empty_is_none && fields[i].second.empty()) {
+    const SealedColumn& sealed = layout_.sealed[i];
+    const std::string& value = sealed_values[i];
+    if (version < sealed.from_version) {
+      if (!value.empty()) {
+        problems.push_back(sealed.field + " is set in a row version that has no such field");
+      }
       continue;
     }
-    auto opened = protection_.open(fields[i].second, {layout_.table, layout_.sealed[i].field, id});
+    if (sealed.empty_is_none && value.empty()) {
+      continue;
+    }
+    auto opened = protection_.open(value, {layout_.table, sealed.field, id});
     if (opened.ok()) {
       OPENSSL_cleanse(opened->data(), opened->size());
     } else {

@@ -29,6 +29,9 @@ struct SealedColumn {
   // An empty column holds no value (never set, or blanked once no longer
   // needed) rather than a broken ciphertext: it is not opened.
   bool empty_is_none = false;
+  // Rows of an earlier version do not have this field: it is neither
+  // tagged nor opened for them, and must be empty.
+  std::int64_t from_version = 0;
 };
 
 struct SealedTableLayout {

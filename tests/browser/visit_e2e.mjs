@@ -3,8 +3,9 @@
 // through the page in two browser contexts; the patient checks in and
 // waits (and sees the queue position); the clinician admits them; both
 // RTCPeerConnections connect and decode each other's video; a chat message
-// goes each way; the clinician shares a screen and the patient decodes the
-// new track. Then an invited guest, in a third context, opens a link that
+// goes each way, and a document attached by the patient opens, byte for
+// byte, from the clinician's link; the clinician shares a screen and the
+// patient decodes the new track. Then an invited guest, in a third context, opens a link that
 // does not work (and is told so) and their real one (/guest#token=...),
 // waits, is admitted, and all three connections of the mesh decode video;
 // the clinician sends the patient back to the waiting room (whose call
@@ -288,6 +289,24 @@ async function patientAndClinicianMeet({ patient, clinician }, step) {
   await sendMessage(clinician, 'Hello, I can see you too.');
   await waitForMessage(patient, 'Hello, I can see you too.');
   step('a message went each way');
+
+  // A document with a message: uploaded to the patient's record from the
+  // page, then opened from the link on the clinician's side.
+  const readings = 'Home blood pressure log: 128/82, 131/85\n';
+  await patient.getByLabel('Attach a document (PDF, PNG, JPEG or text)').setInputFiles({
+    name: 'bp-log.txt', mimeType: 'text/plain', buffer: Buffer.from(readings),
+  });
+  await sendMessage(patient, 'My readings are attached.');
+  const link = clinician.locator('#message-list li', { hasText: 'My readings are attached.' })
+    .locator('a', { hasText: 'bp-log.txt' });
+  await link.waitFor({ state: 'visible' });
+  const opened = await clinician.evaluate(
+    async (href) => (await fetch(href, { credentials: 'same-origin' })).text(),
+    await link.getAttribute('href'));
+  if (opened !== readings) {
+    throw new Error(`the attachment opened as ${JSON.stringify(opened)}`);
+  }
+  step('a document went with a message and opened, byte for byte, on the other side');
 
   await clinician.getByRole('button', { name: 'Share screen', exact: true }).click();
   await patient.locator('#remote-videos .tile.screen video').waitFor({ state: 'attached' });

@@ -197,6 +197,16 @@ TABLE = [
     ("401 ok  ok  ok  403 403 403 403 403 403", "POST /api/v1/conversations/{id}/messages"),
     ("401 ok  ok  ok  403 403 403 403 403 403", "POST /api/v1/conversations/{id}/read"),
     ("401 ok  ok  ok  403 403 403 403 403 403", "GET /api/v1/messages/search"),
+    # Patients' documents: patients (their own) and clinical staff on the
+    # care team hold document.read and document.write; out of scope is 403
+    # (audited), like a missing permission. Front desk, billing, compliance,
+    # administration and the operator hold neither.
+    ("401 ok  ok  ok  403 403 403 403 403 403", "POST /api/v1/patients/{id}/documents in"),
+    ("401 403 403 403 403 403 403 403 403 403", "POST /api/v1/patients/{id}/documents out"),
+    ("401 ok  ok  ok  403 403 403 403 403 403", "GET /api/v1/patients/{id}/documents in"),
+    ("401 403 403 403 403 403 403 403 403 403", "GET /api/v1/patients/{id}/documents out"),
+    ("401 ok  ok  ok  403 403 403 403 403 403", "GET /api/v1/documents/{id}"),
+    ("401 ok  ok  ok  403 403 403 403 403 403", "GET /api/v1/documents/{id}/content"),
 ]
 
 PATIENT_SCOPED = re.compile(r"^/api/v1/patients/\{id\}")
@@ -430,6 +440,15 @@ def probes(ctx):
                                    {"seq": 1}),
         ("GET", "/api/v1/messages/search"):
             lambda who, pid: Probe("/api/v1/messages/search?q=probe", {200}),
+        ("POST", "/api/v1/patients/{id}/documents"):
+            lambda who, pid: Probe("/api/v1/patients/%s/documents" % pid, {201},
+                                   b"matrix probe", "text/plain"),
+        ("GET", "/api/v1/patients/{id}/documents"):
+            lambda who, pid: Probe("/api/v1/patients/%s/documents" % pid, {200}),
+        ("GET", "/api/v1/documents/{id}"):
+            lambda who, pid: Probe("/api/v1/documents/" + fx.random_id(), {404}),
+        ("GET", "/api/v1/documents/{id}/content"):
+            lambda who, pid: Probe("/api/v1/documents/%s/content" % fx.random_id(), {404}),
     }
 
 

@@ -83,7 +83,7 @@ class IntegrityCheckTest(fx.AccessTestCase):
         tables = {t["table"]: t for t in report["tables"]}
         self.assertEqual(set(tables), {"patients", "users", "emergency_grants", "outbox_messages",
                                        "calendar_entries", "conversations", "messages",
-                                       "visit_invitations"})
+                                       "documents", "visit_invitations"})
         self.assertEqual(tables["patients"]["rows_checked"], 4)
         self.assertGreaterEqual(tables["users"]["rows_checked"], 2)
         self.assertEqual(report["rows_checked"], sum(t["rows_checked"] for t in tables.values()))

@@ -24,6 +24,7 @@ import harness
 
 EXIT_DATA_ERROR = 65
 PURPOSES = ["blind_index", "data", "integrity"]
+DOCUMENT = b"rotation survives: sealed document content\n"
 
 
 def kek_id(path):
@@ -97,16 +98,28 @@ class KeyRotationTest(unittest.TestCase):
         return path
 
     def write_personal_data(self, daemon):
-        """A patient, a front-desk account that may read them, and a user
-        found by username (a blind index): what must survive the rotation."""
+        """A patient, a front-desk account that may read them, a user found
+        by username (a blind index) and a document uploaded by a clinician of
+        the patient's care team: what must survive the rotation."""
         patient = fx.create_patient(daemon, family_name="Rotation-Ruiz")
         reader = fx.create_account(daemon, "front_desk")
+        reader.author = fx.create_account(daemon, "clinician")
+        fx.add_to_care_team(daemon, patient["id"], reader.author.id)
+        uploaded = daemon.request("POST", "/api/v1/patients/%s/documents" % patient["id"],
+                                  body=DOCUMENT, headers={"Content-Type": "text/plain"},
+                                  token=reader.author.token)
+        self.assertEqual(uploaded.status, 201, uploaded.body[:300])
+        patient["document_id"] = uploaded.json()["id"]
         return patient, reader
 
     def assert_data_readable(self, daemon, patient, reader):
         token = fx.sign_in(daemon, reader).token
         demographics = daemon.get("/api/v1/patients/%s/demographics" % patient["id"], token=token)
         by_username = daemon.admin("GET", "/api/v1/users/" + reader.username)
+        document = daemon.get("/api/v1/documents/%s/content" % patient["document_id"],
+                              token=reader.author.token)
+
+        self.assertEqual((document.status, document.body), (200, DOCUMENT))
 
         self.assertEqual(demographics.status, 200, demographics.body[:300])
         self.assertEqual(demographics.json()["family_name"], "Rotation-Ruiz")

@@ -42,7 +42,31 @@ Poco::JSON::Object::Ptr message_json(const messaging::Message& message) {
   json->set("sent_at", message.sent_at);
   json->set("body", message.body);
   json->set("client_ref", message.client_ref);
+  Poco::JSON::Array::Ptr attachments = new Poco::JSON::Array;
+  for (const std::string& id : message.attachments) {
+    attachments->add(id);
+  }
+  json->set("attachments", attachments);
   return json;
+}
+
+Result<std::vector<std::string>> attachment_ids(const Poco::JSON::Object::Ptr& object) {
+  std::vector<std::string> ids;
+  if (!object->has("attachments")) {
+    return ids;
+  }
+  const Poco::JSON::Array::Ptr list = object->getArray("attachments");
+  if (list.isNull() || list->size() > messaging::kMaxAttachments) {
+    return invalid_payload("attachments must be a list of at most 5 document ids");
+  }
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    const Poco::Dynamic::Var id = list->get(static_cast<unsigned>(i));
+    if (!id.isString()) {
+      return invalid_payload("attachments must be document ids");
+    }
+    ids.push_back(id.extract<std::string>());
+  }
+  return ids;
 }
 
 MessageDelivery::MessageDelivery(Hub& hub, messaging::MessagingService& messaging, std::string node)
@@ -149,8 +173,12 @@ Status MessageDelivery::send(HubReplyTo& to, const realtime::HubEnvelope& envelo
     return body.error();
   }
   const std::string client_ref = envelope.payload->optValue<std::string>("client_ref", "");
+  auto attachments = attachment_ids(envelope.payload);
+  if (!attachments.ok()) {
+    return attachments.error();
+  }
   auto posted = messaging_.send(*conversation_id, *body, client_ref,
-                                hub_caller(to.principal(), to.peer(), node_));
+                                hub_caller(to.principal(), to.peer(), node_), *attachments);
   if (!posted.ok()) {
     return posted.error();
   }

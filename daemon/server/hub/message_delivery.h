@@ -68,4 +68,9 @@ class MessageDelivery final : public messaging::MessageEvents {
 // The protocol's JSON of a message.
 Poco::JSON::Object::Ptr message_json(const messaging::Message& message);
 
+// The "attachments" of a message.send payload or a REST post: a list of
+// document ids, none when absent; kInvalidArgument when it is not a list of
+// strings.
+Result<std::vector<std::string>> attachment_ids(const Poco::JSON::Object::Ptr& object);
+
 }  // namespace th::server

@@ -94,8 +94,9 @@ Result<ApiResponse> post(MessagingService& messaging, ServiceContext& context,
   TH_JSON_BODY(body, request);
   TH_ASSIGN_OR_RETURN(text, required_string(body, "body"));
   TH_ASSIGN_OR_RETURN(client_ref, optional_string(body, "client_ref"));
+  TH_ASSIGN_OR_RETURN(attachments, attachment_ids(body));
   TH_ASSIGN_OR_RETURN(posted, messaging.send(request.path_params["id"], text, client_ref,
-                                             caller_of(request, context)));
+                                             caller_of(request, context), attachments));
   return ApiResponse::json(posted.duplicate ? 200 : 201, message_json(posted.message));
 }
 

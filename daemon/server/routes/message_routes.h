@@ -7,7 +7,8 @@
 //   GET  /api/v1/conversations                      message.read
 //   POST /api/v1/conversations                      message.send
 //   GET  /api/v1/conversations/{id}/messages        message.read  ?after=&before=&limit=
-//   POST /api/v1/conversations/{id}/messages        message.send  {body, client_ref}
+//   POST /api/v1/conversations/{id}/messages        message.send  {body, client_ref,
+//                                                                  attachments}
 //   POST /api/v1/conversations/{id}/read            message.read  {seq}
 //   GET  /api/v1/messages/search                    message.read  ?q=&limit=
 #pragma once

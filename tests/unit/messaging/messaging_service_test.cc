@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "../storage/protected_test_database.h"
+#include "../support/recording_audit.h"
 #include "../support/test_people.h"
 #include "access/patient_store.h"
 #include "access/role_store.h"
@@ -22,22 +23,7 @@
 namespace th::messaging {
 namespace {
 
-class RecordingAudit final : public audit::AuditSink {
- public:
-  Status record(audit::AuditEvent event) override {
-    std::lock_guard lock(mutex_);
-    events_.push_back(std::move(event));
-    return ok_status();
-  }
-  std::vector<audit::AuditEvent> events() const {
-    std::lock_guard lock(mutex_);
-    return events_;
-  }
-
- private:
-  mutable std::mutex mutex_;
-  std::vector<audit::AuditEvent> events_;
-};
+using test_support::RecordingAudit;
 
 class RecordingEvents final : public MessageEvents {
  public:
