@@ -145,6 +145,13 @@ void HubConnection::read_available(const std::function<void(WebSocketMessage&)>&
         handle_control(message);
       }
     }
+    // The loop's epoll is level-triggered: bytes still in the kernel make
+    // it report the socket again, so a short read ends the turn unless TLS
+    // holds decrypted bytes already, and no read() is spent learning that
+    // nothing more came.
+    if (static_cast<std::size_t>(received) < sizeof buffer && tls_.available() == 0) {
+      return;
+    }
   }
 }
 

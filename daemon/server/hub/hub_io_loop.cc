@@ -14,6 +14,8 @@ namespace {
 constexpr int kMaxEvents = 256;
 constexpr int kTickMillis = 250;
 
+// Level-triggered, as HubConnection::read_available relies on: a socket
+// with unread bytes is reported again on the next wait.
 std::uint32_t interest(bool write) {
   return EPOLLIN | EPOLLRDHUP | (write ? EPOLLOUT : 0U);
 }
