@@ -35,6 +35,24 @@ Result<Principal> CredentialCache::authenticate(std::string_view secret, bool in
 
 Result<Principal> CredentialCache::authenticate_token_hash(const std::string& token_hash,
                                                            bool interactive) {
+  auto entry = checked_entry(token_hash, interactive);
+  if (!entry.ok()) {
+    return entry.error();
+  }
+  return (*entry)->principal;
+}
+
+Result<std::shared_ptr<const Principal>> CredentialCache::share_token_hash(
+    const std::string& token_hash, bool interactive) {
+  auto entry = checked_entry(token_hash, interactive);
+  if (!entry.ok()) {
+    return entry.error();
+  }
+  return std::shared_ptr<const Principal>(*entry, &(*entry)->principal);
+}
+
+Result<std::shared_ptr<CredentialCache::Entry>> CredentialCache::checked_entry(
+    const std::string& token_hash, bool interactive) {
   std::shared_ptr<Entry> entry;
   {
     std::shared_lock lock(mutex_);
@@ -59,7 +77,8 @@ Result<Principal> CredentialCache::authenticate_token_hash(const std::string& to
       by_token_hash_[token_hash] = entry;
     }
   }
-  return check(entry, interactive);
+  TH_RETURN_IF_ERROR(check(entry, interactive));
+  return entry;
 }
 
 // Where this cache starts reading the security event log, taken once: by
@@ -132,7 +151,7 @@ Result<std::shared_ptr<CredentialCache::Entry>> CredentialCache::load(
   return entry;
 }
 
-Result<Principal> CredentialCache::check(const std::shared_ptr<Entry>& entry, bool interactive) {
+Status CredentialCache::check(const std::shared_ptr<Entry>& entry, bool interactive) {
   const UnixMicros now = clock_.now_micros();
   const SessionRecord& record = entry->record;
   if (now >= record.expires_at) {
@@ -155,7 +174,7 @@ Result<Principal> CredentialCache::check(const std::shared_ptr<Entry>& entry, bo
     while (seen < now && !entry->last_seen.compare_exchange_weak(seen, now)) {
     }
   }
-  return entry->principal;
+  return ok_status();
 }
 
 // Called when this daemon's view says the session is idle. Another daemon

@@ -60,6 +60,13 @@ class CredentialCache {
   // connection that re-checks its session without keeping the secret.
   Result<Principal> authenticate_token_hash(const std::string& token_hash, bool interactive);
 
+  // The same without a copy, for a connection that checks its session on
+  // every message: the principal is the cached entry's own, shared. It
+  // never changes: whatever changes a credential drops its entry, and the
+  // next check loads a new one.
+  Result<std::shared_ptr<const Principal>> share_token_hash(const std::string& token_hash,
+                                                            bool interactive);
+
   // Drops cached credentials named by security events newer than the last
   // one applied. Returns how many events were applied.
   Result<int> poll_security_events();
@@ -91,7 +98,8 @@ class CredentialCache {
   };
 
   Result<std::shared_ptr<Entry>> load(const std::string& token_hash);
-  Result<Principal> check(const std::shared_ptr<Entry>& entry, bool interactive);
+  Result<std::shared_ptr<Entry>> checked_entry(const std::string& token_hash, bool interactive);
+  Status check(const std::shared_ptr<Entry>& entry, bool interactive);
   Result<bool> revoke_for_idle(const std::shared_ptr<Entry>& entry, UnixMicros now);
   void start_reading_events_at_end(soci::session& session);
 

@@ -4,7 +4,11 @@
 // text message.
 //
 // parse_hub_envelope() checks the envelope only; what a type's payload must
-// hold is checked by whoever handles that type. Errors carry the protocol's
+// hold is checked by whoever handles that type. scan_hub_envelope() makes
+// the same checks without building objects, and with more of them: the
+// whole text is validated strictly (json_scanner.h: UTF-8, escapes,
+// nesting no deeper than kMaxJsonDepth), and an envelope naming type, id or
+// payload twice is refused rather than read by its last occurrence. Errors carry the protocol's
 // error code as the first word of their message ("malformed_json: ..."),
 // so a handler can turn any of them into an error frame. Pure functions,
 // safe from any thread.
@@ -15,6 +19,7 @@
 #include <string>
 #include <string_view>
 
+#include "realtime/json_scanner.h"
 #include "util/result.h"
 
 namespace th::realtime {
@@ -38,14 +43,25 @@ inline constexpr std::string_view kHubErrorInternal = "internal";
 
 struct HubEnvelope {
   std::string type;
-  std::string id;                   // may be empty; echoed as "ref" in the reply
-  Poco::JSON::Object::Ptr payload;  // never null: an absent payload is {}
+  std::string id;  // may be empty; echoed as "ref" in the reply
+  // From parse_hub_envelope: never null (an absent payload is {}). From
+  // scan_hub_envelope: null.
+  Poco::JSON::Object::Ptr payload;
+  // From scan_hub_envelope: the payload object as it came, pointing into
+  // the scanned text; none when the payload was absent or null.
+  std::optional<JsonSpan> payload_json;
 };
 
 // Parses one text message. kInvalidArgument whose message starts with
 // malformed_json (not a JSON object) or invalid_envelope (type missing or
 // not a string, id not a short string, payload not an object).
 [[nodiscard]] Result<HubEnvelope> parse_hub_envelope(std::string_view text);
+
+// The same without building objects: errors as parse_hub_envelope's (the
+// strict scan's refusals are malformed_json), and invalid_envelope for a
+// type, id or payload member given twice. The result's payload_json
+// points into `text`, which must outlive it.
+[[nodiscard]] Result<HubEnvelope> scan_hub_envelope(std::string_view text);
 
 // Serialises an envelope; a null payload is written as {}.
 [[nodiscard]] std::string encode_hub_envelope(std::string_view type, std::string_view id,

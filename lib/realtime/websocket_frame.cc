@@ -1,5 +1,7 @@
 #include "realtime/websocket_frame.h"
 
+#include <cstring>
+
 #include "audit/utf8.h"
 
 namespace th::realtime {
@@ -48,6 +50,24 @@ bool is_sendable_close_code(std::uint16_t code) {
     return true;
   }
   return code >= 1000 && code <= 1014 && code != 1004 && code != 1005 && code != 1006;
+}
+
+// XORs `payload` with the 4-byte `key` repeated, eight bytes at a time
+// (a relayed SDP is some 3 KiB).
+void unmask(std::string& payload, std::string_view key) {
+  std::uint32_t key_word = 0;
+  std::memcpy(&key_word, key.data(), 4);
+  const std::uint64_t wide_key = (static_cast<std::uint64_t>(key_word) << 32) | key_word;
+  std::size_t i = 0;
+  for (; i + 8 <= payload.size(); i += 8) {
+    std::uint64_t word = 0;
+    std::memcpy(&word, payload.data() + i, 8);
+    word ^= wide_key;
+    std::memcpy(payload.data() + i, &word, 8);
+  }
+  for (; i < payload.size(); ++i) {
+    payload[i] = static_cast<char>(payload[i] ^ key[i % 4]);
+  }
 }
 
 }  // namespace
@@ -117,10 +137,7 @@ Result<std::optional<WebSocketMessage>> WebSocketFrameReader::next() {
 
     std::string payload(pending.substr(header, static_cast<std::size_t>(length)));
     if (masked) {
-      const std::string_view key = pending.substr(2 + length_bytes, 4);
-      for (std::size_t i = 0; i < payload.size(); ++i) {
-        payload[i] = static_cast<char>(payload[i] ^ key[i % 4]);
-      }
+      unmask(payload, pending.substr(2 + length_bytes, 4));
     }
     consumed_ += header + static_cast<std::size_t>(length);
     auto taken = take_frame(first, std::move(payload));
@@ -145,6 +162,10 @@ Result<std::optional<WebSocketMessage>> WebSocketFrameReader::take_frame(std::ui
     }
     return std::optional<WebSocketMessage>(WebSocketMessage{opcode, std::move(payload)});
   }
+  // A message in one frame, the usual case, is handed over as it is.
+  if (opcode != WebSocketOpcode::kContinuation && final_fragment && !partial_opcode_) {
+    return whole_message(WebSocketMessage{opcode, std::move(payload)});
+  }
   if (opcode == WebSocketOpcode::kContinuation) {
     if (!partial_opcode_) {
       return violation(kCloseProtocolError, "continuation frame outside a message");
@@ -160,6 +181,11 @@ Result<std::optional<WebSocketMessage>> WebSocketFrameReader::take_frame(std::ui
   }
   WebSocketMessage message{*partial_opcode_, std::exchange(partial_, {})};
   partial_opcode_.reset();
+  return whole_message(std::move(message));
+}
+
+Result<std::optional<WebSocketMessage>> WebSocketFrameReader::whole_message(
+    WebSocketMessage message) {
   if (message.opcode == WebSocketOpcode::kText && !audit::is_valid_utf8(message.payload)) {
     return violation(kCloseInvalidPayload, "text message is not valid UTF-8");
   }

@@ -85,6 +85,8 @@ class WebSocketFrameReader {
   Error violation(std::uint16_t close_code, std::string message);
   [[nodiscard]] Result<std::optional<WebSocketMessage>> take_frame(std::uint8_t first,
                                                                    std::string payload);
+  // A message complete: text must be valid UTF-8.
+  [[nodiscard]] Result<std::optional<WebSocketMessage>> whole_message(WebSocketMessage message);
 
   WebSocketRole role_;
   std::size_t max_message_bytes_;

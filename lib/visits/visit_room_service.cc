@@ -463,7 +463,16 @@ Result<SignalRoute> VisitRoomService::route_signal(const Room& room,
                                                    const std::string& to_participant,
                                                    const access::Caller& caller,
                                                    const Endpoint& endpoint) {
-  const Participant* from = room.find_person(person_of(caller.principal));
+  return route_signal(room, to_participant, caller.principal, endpoint,
+                      [&caller] { return caller; });
+}
+
+Result<SignalRoute> VisitRoomService::route_signal(const Room& room,
+                                                   const std::string& to_participant,
+                                                   const access::Principal& principal,
+                                                   const Endpoint& endpoint,
+                                                   const std::function<access::Caller()>& caller) {
+  const Participant* from = room.find_person(person_of(principal));
   const Participant* to = room.find(to_participant);
   Status allowed = ok_status();
   if (from == nullptr || from->endpoint != endpoint) {
@@ -477,7 +486,7 @@ Result<SignalRoute> VisitRoomService::route_signal(const Room& room,
     return SignalRoute{*from, *to};
   }
   // Refusals only are audited, naming the visit's patient.
-  audit::AuditEvent event = caller.event("signal", kResource, room.appointment_id);
+  audit::AuditEvent event = caller().event("signal", kResource, room.appointment_id);
   event.patient_id = room.patient_id;
   return refuse(std::move(event), allowed.error(), false);
 }

@@ -121,6 +121,12 @@ class VisitRoomService {
   // signal is.
   Result<SignalRoute> route_signal(const Room& room, const std::string& to_participant,
                                    const access::Caller& caller, const Endpoint& endpoint);
+  // The same for `principal`, with the caller made only for a refusal's
+  // audit event: copying a principal for every relayed message is most of
+  // the cost of the check.
+  Result<SignalRoute> route_signal(const Room& room, const std::string& to_participant,
+                                   const access::Principal& principal, const Endpoint& endpoint,
+                                   const std::function<access::Caller()>& caller);
   // The caller's own present place, for ice.refresh.
   Result<Participant> own_place(const std::string& appointment_id, const access::Caller& caller);
 

@@ -145,6 +145,14 @@ class Room:
         return host, host_id, guest, patient_id, appointment, patient
 
 
+def receive_raw_type(socket, wanted):
+    """The text of the next message of type `wanted`, as it came."""
+    while True:
+        text = socket.receive()
+        if json.loads(text)["type"] == wanted:
+            return text
+
+
 def participant_update(socket, participant_id, state=None):
     """The next room.participant about `participant_id` (in `state`)."""
     while True:
@@ -324,6 +332,44 @@ class VisitSignalingTest(fx.AccessTestCase):
                                           "kind": "bye", "data": {}})
 
         self.assertEqual(refused["payload"]["code"], "invalid_payload")
+
+    def test_signal_data_arrives_byte_for_byte(self):
+        host, host_id, guest, _, appointment, _ = self.room.admitted_pair()
+        # Member order, spacing and escapes a re-encoding would change.
+        data = '{ "sdp" : "v=0\\r\\na=x \\u00e9\\ud83d\\ude00 \\"q\\"", "type":"offer", "n": 1.50 }'
+        text = ('{"type":"signal","payload":{"appointment_id":"%s","to":"%s",'
+                '"kind":"offer","data":%s}}' % (appointment["id"], host_id, data))
+
+        guest.send_text(text)
+        frame = receive_raw_type(host, "signal")
+
+        self.assertIn('"data":' + data + "}", frame)
+        self.assertEqual(json.loads(frame)["payload"]["data"]["sdp"],
+                         "v=0\r\na=x \u00e9\U0001F600 \"q\"")
+
+    def test_signals_with_bad_data_or_repeated_members_are_refused(self):
+        host, _, guest, patient_id, appointment, _ = self.room.admitted_pair()
+        start = ('{"type":"signal","id":"bad","payload":{"appointment_id":"%s","to":"%s",'
+                 '"kind":"offer",' % (appointment["id"], patient_id))
+        invalid_payload = [start + '"data":"v=0"}}', start + '"data":[1]}}',
+                           start + '"data":7}}', start + '"sdp":{}}}',
+                           start + '"data":{},"data":{}}}',
+                           start + '"to":"%s","data":{}}}' % patient_id]
+        malformed = [start + '"data":{"sdp":"\\x"}}}', start + '"data":{"sdp":"\\ud800"}}}',
+                     start + '"data":{"a":' + "[" * 70 + "]" * 70 + "}}}",
+                     start + '"data":{"sdp":"v=0}}}', start + '"data":{"n":01}}}']
+
+        codes = []
+        for text in invalid_payload + malformed:
+            host.send_text(text)
+            codes.append(host.receive_type("error")["payload"]["code"])
+        arrived = no_message_within(guest)
+        still_serving = host.request("ping", id_="after")
+
+        self.assertEqual(codes, ["invalid_payload"] * len(invalid_payload) +
+                         ["malformed_json"] * len(malformed))
+        self.assertIsNone(arrived)
+        self.assertEqual(still_serving["type"], "pong")
 
     # -- return, transfer, screen sharing, ending --
 

@@ -103,6 +103,24 @@ class WebSocketHubTest(fx.AccessTestCase):
         self.assertEqual(pong["type"], "pong")
         harness.wait_until(lambda: self.denials() == before + 1, message="the audited denial")
 
+    def test_strictly_invalid_json_and_repeated_envelope_members_are_refused(self):
+        socket = self.open(token=self.patient.token)
+        deep = "[" * 70 + "]" * 70
+
+        codes = []
+        for text in ['{"type":"ping","payload":{"a":%s}}' % deep,
+                     '{"type":"ping","payload":{"a":"\\ud800"}}',
+                     '{"type":"ping","payload":{"a":"\\q"}}',
+                     '{"type":"ping","payload":{"a":-01}}',
+                     '{"type":"ping","type":"ping"}',
+                     '{"type":"ping","id":"a","id":"b"}']:
+            socket.send_text(text)
+            codes.append(socket.receive_json()["payload"]["code"])
+        pong = socket.request("ping", id_="after")
+
+        self.assertEqual(codes, ["malformed_json"] * 4 + ["invalid_envelope"] * 2)
+        self.assertEqual(pong["type"], "pong")
+
     def test_unknown_type_names_the_message_it_answers(self):
         socket = self.open(token=self.patient.token)
 

@@ -61,8 +61,8 @@ Hub::~Hub() {
   stop();
 }
 
-void Hub::handle(std::string type, HubHandler handler, bool activity) {
-  handlers_[std::move(type)] = Registered{std::move(handler), activity};
+void Hub::handle(std::string type, HubHandler handler, bool activity, HubPayload form) {
+  handlers_[std::move(type)] = Registered{std::move(handler), activity, form};
 }
 
 void Hub::on_closed(std::function<void(const HubPeer&)> listener) {
@@ -138,17 +138,26 @@ std::vector<std::shared_ptr<HubConnection>> Hub::connections_of(
 }
 
 Result<access::Principal> Hub::current_principal(const HubPeer& peer) const {
-  return principal_now(peer, false);
+  auto principal = principal_now(peer, false);
+  if (!principal.ok()) {
+    return principal.error();
+  }
+  return **principal;
 }
 
-Result<access::Principal> Hub::principal_now(const HubPeer& peer, bool activity) const {
-  if (peer.principal.kind == access::PrincipalKind::kGuest) {
-    if (services_.guests == nullptr) {
-      return Error(ErrorCode::kUnauthenticated, "invalid_token: guest sessions are not served");
-    }
-    return services_.guests->authenticate_guest_hash(peer.token_hash);
+Result<std::shared_ptr<const access::Principal>> Hub::principal_now(const HubPeer& peer,
+                                                                    bool activity) const {
+  if (peer.principal.kind != access::PrincipalKind::kGuest) {
+    return services_.credentials->share_token_hash(peer.token_hash, activity);
   }
-  return services_.credentials->authenticate_token_hash(peer.token_hash, activity);
+  if (services_.guests == nullptr) {
+    return Error(ErrorCode::kUnauthenticated, "invalid_token: guest sessions are not served");
+  }
+  auto guest = services_.guests->authenticate_guest_hash(peer.token_hash);
+  if (!guest.ok()) {
+    return guest.error();
+  }
+  return std::make_shared<const access::Principal>(std::move(*guest));
 }
 
 std::size_t Hub::send_to_users(const std::vector<std::string>& user_ids, std::string_view text) {
@@ -175,13 +184,16 @@ void Hub::on_message(HubConnection& connection, realtime::WebSocketMessage& mess
            "", realtime::kHubErrorInvalidEnvelope);
     return;
   }
-  auto envelope = realtime::parse_hub_envelope(message.payload);
+  auto envelope = realtime::scan_hub_envelope(message.payload);
   if (!envelope.ok()) {
     refuse(connection, envelope.error(), "", realtime::kHubErrorInvalidEnvelope);
     return;
   }
   if (envelope->type == "ping") {
-    HubReplyTo(connection, envelope->id, connection.peer().principal).reply("pong", object());
+    // The reply names nobody: the connection's own principal serves, unowned.
+    const std::shared_ptr<const access::Principal> unowned(std::shared_ptr<void>(),
+                                                           &connection.peer().principal);
+    HubReplyTo(connection, envelope->id, unowned).reply("pong", object());
     return;  // liveness only: not activity
   }
   const auto handler = handlers_.find(envelope->type);
@@ -190,6 +202,13 @@ void Hub::on_message(HubConnection& connection, realtime::WebSocketMessage& mess
            Error(ErrorCode::kInvalidArgument, "unknown_type: no message type of that name"),
            envelope->id, realtime::kHubErrorUnknownType);
     return;
+  }
+  if (handler->second.form == HubPayload::kParsed) {
+    envelope = realtime::parse_hub_envelope(message.payload);
+    if (!envelope.ok()) {
+      refuse(connection, envelope.error(), "", realtime::kHubErrorInvalidEnvelope);
+      return;
+    }
   }
 
   // What the user sends counts for the idle timeout; and nothing is handled

@@ -45,12 +45,14 @@ namespace th::server {
 // A handler's view of the connection a message came from.
 class HubReplyTo {
  public:
-  HubReplyTo(HubConnection& connection, std::string ref, access::Principal principal)
+  // `principal` is shared, not copied: it is checked on every message.
+  HubReplyTo(HubConnection& connection, std::string ref,
+             std::shared_ptr<const access::Principal> principal)
       : connection_(connection), ref_(std::move(ref)), principal_(std::move(principal)) {}
   const HubPeer& peer() const { return connection_.peer(); }
   HubConnection& connection() { return connection_; }
   // The session's principal as of this message (permissions current).
-  const access::Principal& principal() const { return principal_; }
+  const access::Principal& principal() const { return *principal_; }
   // The id of the message being answered ("" when it had none).
   const std::string& ref() const { return ref_; }
   // Sends an envelope of `type` whose payload gets "ref" added.
@@ -59,7 +61,7 @@ class HubReplyTo {
  private:
   HubConnection& connection_;
   std::string ref_;
-  access::Principal principal_;
+  std::shared_ptr<const access::Principal> principal_;
 };
 
 // Handles one message type. An error becomes an error frame answering the
@@ -68,6 +70,12 @@ class HubReplyTo {
 // bad input; kPermissionDenied and kNotFound are the services' refusals,
 // which they audit themselves.
 using HubHandler = std::function<Status(HubReplyTo&, const realtime::HubEnvelope&)>;
+
+// The form a handler gets its message's payload in: parsed into Poco
+// objects (HubEnvelope::payload), or only scanned and validated, as byte
+// ranges of the message (HubEnvelope::payload_json), for a handler on the
+// hot path that relays most of what it gets as it came.
+enum class HubPayload { kParsed, kScanned };
 
 class Hub final : public HubFanout {
  public:
@@ -84,8 +92,11 @@ class Hub final : public HubFanout {
 
   // `activity`: whether receiving this type counts as the user doing
   // something, for the idle timeout (false for what clients send by
-  // themselves, such as a resubscription after reconnecting).
-  void handle(std::string type, HubHandler handler, bool activity = true);
+  // themselves, such as a resubscription after reconnecting). Every
+  // message is validated by the strict scan first (scan_hub_envelope), in
+  // whichever form its handler takes the payload.
+  void handle(std::string type, HubHandler handler, bool activity = true,
+              HubPayload form = HubPayload::kParsed);
   // Before start(): told when a connection has closed, on a loop thread.
   void on_closed(std::function<void(const HubPeer&)> listener);
   void start();
@@ -122,7 +133,8 @@ class Hub final : public HubFanout {
   void send_hello(HubConnection& connection);
   // The session's principal now, through the credential cache or, for a
   // guest, the guest credentials; `activity` as for handle().
-  Result<access::Principal> principal_now(const HubPeer& peer, bool activity) const;
+  Result<std::shared_ptr<const access::Principal>> principal_now(const HubPeer& peer,
+                                                                 bool activity) const;
   Status answer_hello(HubReplyTo& to, const realtime::HubEnvelope& envelope);
 
   HubLimits limits_;
@@ -133,6 +145,7 @@ class Hub final : public HubFanout {
   struct Registered {
     HubHandler handler;
     bool activity = true;
+    HubPayload form = HubPayload::kParsed;
   };
   std::map<std::string, Registered, std::less<>> handlers_;
   std::vector<std::function<void(const HubPeer&)>> closed_listeners_;

@@ -40,7 +40,7 @@ void HubConnection::set_wake(WakeLoop wake) {
   wake_ = std::move(wake);
 }
 
-bool HubConnection::send_text(std::string text) {
+bool HubConnection::send_text(std::string_view text) {
   return enqueue_frame(realtime::encode_websocket_frame(WebSocketOpcode::kText, text),
                        /*bypass_limit=*/false);
 }
@@ -61,7 +61,10 @@ bool HubConnection::enqueue_frame(std::string frame, bool bypass_limit) {
       overflow = true;
     } else {
       queue_.push_back(std::move(frame));
-      wake = wake_;
+      if (!wake_pending_) {
+        wake = wake_;
+        wake_pending_ = static_cast<bool>(wake_);
+      }
     }
   }
   if (overflow) {
@@ -142,6 +145,13 @@ void HubConnection::read_available(const std::function<void(WebSocketMessage&)>&
         handle_control(message);
       }
     }
+    // The loop's epoll is level-triggered: bytes still in the kernel make
+    // it report the socket again, so a short read ends the turn unless TLS
+    // holds decrypted bytes already, and no read() is spent learning that
+    // nothing more came.
+    if (static_cast<std::size_t>(received) < sizeof buffer && tls_.available() == 0) {
+      return;
+    }
   }
 }
 
@@ -168,6 +178,7 @@ void HubConnection::flush() {
   while (!finished_) {
     if (inflight_.empty()) {
       std::lock_guard lock(mutex_);
+      wake_pending_ = false;
       while (!queue_.empty() && inflight_.size() < kWriteBatchBytes) {
         inflight_ += queue_.front();
         queue_.pop_front();

@@ -59,7 +59,7 @@ class HubConnection : public std::enable_shared_from_this<HubConnection> {
 
   // Any thread. Queues one text message. False when the connection is
   // closing or its queue is full; a full queue starts the close (4408).
-  bool send_text(std::string text);
+  bool send_text(std::string_view text);
 
   // Any thread. Sends a close frame after what is queued and drops the
   // connection once the client answers, or after the close timeout.
@@ -109,6 +109,9 @@ class HubConnection : public std::enable_shared_from_this<HubConnection> {
   std::deque<std::string> queue_;
   bool closing_ = false;
   WakeLoop wake_;
+  // The loop was woken for this connection and has not flushed it since:
+  // more frames queued meanwhile need no wake of their own.
+  bool wake_pending_ = false;
 
   // Loop thread only. The bytes being written: OpenSSL requires a retried
   // write to pass the same buffer, so it is not touched until written.

@@ -14,6 +14,8 @@ namespace {
 constexpr int kMaxEvents = 256;
 constexpr int kTickMillis = 250;
 
+// Level-triggered, as HubConnection::read_available relies on: a socket
+// with unread bytes is reported again on the next wait.
 std::uint32_t interest(bool write) {
   return EPOLLIN | EPOLLRDHUP | (write ? EPOLLOUT : 0U);
 }
@@ -76,11 +78,15 @@ void HubIoLoop::wake(HubConnection& connection) {
     std::lock_guard lock(handoff_mutex_);
     woken_.push_back(connection.weak_from_this());
   }
+  if (std::this_thread::get_id() == loop_thread_.load()) {
+    return;
+  }
   const std::uint64_t one = 1;
   (void)::write(wake_fd_, &one, sizeof one);
 }
 
 void HubIoLoop::run() {
+  loop_thread_ = std::this_thread::get_id();
   epoll_event events[kMaxEvents];
   auto next_tick = std::chrono::steady_clock::now();
   std::chrono::steady_clock::time_point stop_deadline{};
@@ -96,7 +102,8 @@ void HubIoLoop::run() {
     if (stopping_ && (connections_.empty() || std::chrono::steady_clock::now() > stop_deadline)) {
       break;
     }
-    const int ready = ::epoll_wait(epoll_fd_, events, kMaxEvents, kTickMillis);
+    const int ready =
+        ::epoll_wait(epoll_fd_, events, kMaxEvents, handoffs_waiting() ? 0 : kTickMillis);
     for (int i = 0; i < ready; ++i) {
       if (events[i].data.fd == wake_fd_) {
         std::uint64_t drained = 0;
@@ -122,6 +129,13 @@ void HubIoLoop::run() {
   }
   connections_.clear();
   count_ = 0;
+}
+
+// Wakes from this thread leave no eventfd count behind (wake()), so the
+// loop must not sleep on epoll while one is waiting.
+bool HubIoLoop::handoffs_waiting() {
+  std::lock_guard lock(handoff_mutex_);
+  return !woken_.empty() || !adopted_.empty();
 }
 
 // New connections are read at once: the TLS layer may already hold bytes

@@ -55,6 +55,7 @@ class HubIoLoop {
  private:
   HubIoLoop(int epoll_fd, int wake_fd, HubLoopHandlers handlers);
   void run();
+  bool handoffs_waiting();
   void take_handoffs();
   void service(const std::shared_ptr<HubConnection>& connection, std::uint32_t events);
   void settle(const std::shared_ptr<HubConnection>& connection);
@@ -65,6 +66,10 @@ class HubIoLoop {
   int wake_fd_;
   HubLoopHandlers handlers_;
   std::thread thread_;
+  // Set by run(): a wake from the loop's own thread (a handler's reply or
+  // relay) needs no eventfd write, as the loop looks at woken_ before it
+  // waits again.
+  std::atomic<std::thread::id> loop_thread_{};
   std::atomic<bool> stopping_{false};
   std::atomic<std::size_t> count_{0};
 

@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "scheduling/visit_state_machine.h"
+#include "server/hub/signal_message.h"
 #include "server/hub/visit_json.h"
 #include "visits/room_rules.h"
 
@@ -110,7 +111,7 @@ void VisitRooms::install() {
   });
   hub_.handle("visit.transfer", bind(&VisitRooms::transfer));
   hub_.handle("visit.screen_share", bind(&VisitRooms::screen_share));
-  hub_.handle("signal", bind(&VisitRooms::signal));
+  hub_.handle("signal", bind(&VisitRooms::signal), /*activity=*/true, HubPayload::kScanned);
   // Clients refresh credentials by themselves: not the user's activity.
   hub_.handle("ice.refresh", bind(&VisitRooms::refresh_ice), /*activity=*/false);
   hub_.handle("queue.watch", bind(&VisitRooms::watch_queue), /*activity=*/false);
@@ -278,43 +279,31 @@ Status VisitRooms::screen_share(HubReplyTo& to, const realtime::HubEnvelope& env
 }
 
 // The frame is built once, here, and travels as is: the recipient's daemon
-// only queues it. Its data is never logged.
+// only queues it. Its data is never logged, nor parsed: it is relayed as
+// the bytes it came in (signal_message.h).
 Status VisitRooms::signal(HubReplyTo& to, const realtime::HubEnvelope& envelope) {
-  auto appointment_id = id_field(envelope.payload, "appointment_id");
-  auto recipient = id_field(envelope.payload, "to");
-  if (!appointment_id.ok() || !recipient.ok()) {
-    return appointment_id.ok() ? recipient.error() : appointment_id.error();
+  auto signal = read_signal(envelope);
+  if (!signal.ok()) {
+    return signal.error();
   }
-  const std::string kind = envelope.payload->optValue<std::string>("kind", "");
-  if (kind != "offer" && kind != "answer" && kind != "candidate") {
-    return bad_payload("kind must be offer, answer or candidate");
-  }
-  if (!envelope.payload->has("data") ||
-      (!envelope.payload->isObject("data") && !envelope.payload->isNull("data"))) {
-    return bad_payload("data must be an object or null");
-  }
-  auto room = known_room(*appointment_id);
+  auto room = known_room(signal->appointment_id);
   if (!room.ok()) {
     return room.error();
   }
   const visits::Endpoint endpoint{node_, to.peer().connection_id};
-  auto route = rooms_.route_signal(**room, *recipient, hub_caller(to.principal(), to.peer(), node_),
-                                   endpoint);
+  auto route = rooms_.route_signal(**room, signal->to, to.principal(), endpoint,
+                                   [&] { return hub_caller(to.principal(), to.peer(), node_); });
   if (!route.ok()) {
     return route.error();
   }
 
-  Poco::JSON::Object::Ptr payload = room_payload(*appointment_id);
-  payload->set("from", route->from.id);
-  payload->set("kind", kind);
-  payload->set("data", envelope.payload->get("data"));
   VisitNotice notice;
   notice.kind = VisitNoticeKind::kSignal;
   notice.node = node_;
-  notice.appointment_id = *appointment_id;
+  notice.appointment_id = signal->appointment_id;
   notice.participant_id = route->to.id;
   notice.to = route->to.endpoint;
-  notice.frame = realtime::encode_hub_envelope("signal", "", payload);
+  notice.frame = signal_frame(*signal, route->from.id);
   if (notice.to.node == node_) {
     deliver_signal(notice);
   } else if (remote_ != nullptr) {

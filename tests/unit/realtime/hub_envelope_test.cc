@@ -3,6 +3,9 @@
 #include <Poco/JSON/Parser.h>
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 namespace th::realtime {
 namespace {
 
@@ -56,6 +59,70 @@ TEST(HubEnvelopeTest, RefusesIdsThatAreLongOrNotPlain) {
 TEST(HubEnvelopeTest, RefusesAPayloadThatIsNotAnObject) {
   EXPECT_EQ(error_code_of(parse_hub_envelope(R"({"type":"ping","payload":[1]})")),
             "invalid_envelope");
+}
+
+// The outcome of a parse as one line: the error's message, or type and id.
+std::string outcome(const Result<HubEnvelope>& parsed) {
+  return parsed.ok() ? parsed->type + "/" + parsed->id : parsed.error().message();
+}
+
+TEST(HubEnvelopeTest, ScanAgreesWithParseOnEveryEnvelopeRule) {
+  const std::string long_id = std::string(65, 'a');
+  const std::vector<std::string> texts = {
+      R"({"type":"ping","id":"c-1","payload":{"n":3}})",
+      R"({"type":"ping"})",
+      R"({"type":"ping","id":null,"payload":null,"other":[1]})",
+      R"({"type":"sig\u006eal","id":"a\u002db"})",
+      "{\"type\":",
+      "[1,2]",
+      "",
+      "\"ping\"",
+      "5",
+      "null",
+      "[]",
+      R"({"id":"x"})",
+      R"({"type":7})",
+      R"({"type":""})",
+      R"({"type":"ping","id":")" + long_id + "\"}",
+      R"({"type":"ping","id":"a b"})",
+      R"({"type":"ping","id":5})",
+      R"({"type":"ping","payload":[1]})",
+      R"({"type":"ping","payload":"x"})",
+  };
+  for (const std::string& text : texts) {
+    EXPECT_EQ(outcome(scan_hub_envelope(text)), outcome(parse_hub_envelope(text))) << text;
+  }
+}
+
+TEST(HubEnvelopeTest, ScanPointsAtThePayloadAsItCame) {
+  const std::string text = R"({"type":"signal","payload":{ "b":1, "a":[2] }})";
+
+  auto scanned = scan_hub_envelope(text);
+
+  ASSERT_TRUE(scanned.ok());
+  EXPECT_TRUE(scanned->payload.isNull());
+  ASSERT_TRUE(scanned->payload_json.has_value());
+  EXPECT_EQ(scanned->payload_json->text(), R"({ "b":1, "a":[2] })");
+  EXPECT_FALSE(scan_hub_envelope(R"({"type":"ping","payload":null})")->payload_json);
+}
+
+TEST(HubEnvelopeTest, ScanRefusesAnEnvelopeMemberGivenTwice) {
+  EXPECT_EQ(outcome(scan_hub_envelope(R"({"type":"ping","type":"signal"})")),
+            "invalid_envelope: a member of the envelope is given twice");
+  EXPECT_EQ(outcome(scan_hub_envelope(R"({"type":"ping","payload":{},"payload":{}})")),
+            "invalid_envelope: a member of the envelope is given twice");
+  EXPECT_TRUE(scan_hub_envelope(R"({"type":"ping","x":1,"x":2})").ok());
+}
+
+TEST(HubEnvelopeTest, ScanRefusesWhatTheStrictScannerRefusesAsMalformed) {
+  const std::string deep = std::string(80, '[') + std::string(80, ']');
+
+  EXPECT_EQ(outcome(scan_hub_envelope(R"({"type":"ping","payload":{"d":)" + deep + "}}")),
+            "malformed_json: the message is not valid JSON");
+  EXPECT_EQ(outcome(scan_hub_envelope(R"({"type":"ping","payload":{"s":"\ud800"}})")),
+            "malformed_json: the message is not valid JSON");
+  EXPECT_EQ(outcome(scan_hub_envelope(R"({"type":"ping","payload":{"s":"\q"}})")),
+            "malformed_json: the message is not valid JSON");
 }
 
 TEST(HubEnvelopeTest, EncodedEnvelopeParsesBack) {

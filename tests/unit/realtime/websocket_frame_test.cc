@@ -54,6 +54,23 @@ TEST(WebSocketFrameTest, AssemblesAFrameDeliveredOneByteAtATime) {
   EXPECT_EQ(reader.buffered_bytes(), 0U);
 }
 
+TEST(WebSocketFrameTest, UnmasksPayloadsOfEveryLength) {
+  // Lengths around the unmasking's eight-byte steps, and one of 3 KiB.
+  for (const std::size_t length : {1U, 7U, 8U, 9U, 15U, 16U, 17U, 3075U}) {
+    std::string payload(length, ' ');
+    for (std::size_t i = 0; i < length; ++i) {
+      payload[i] = static_cast<char>('a' + i % 26);
+    }
+    auto reader = server_reader(4096);
+
+    reader.feed(client_frame(WebSocketOpcode::kBinary, payload));
+    auto message = reader.next();
+
+    ASSERT_TRUE(message.ok() && message->has_value()) << length;
+    EXPECT_EQ((*message)->payload, payload) << length;
+  }
+}
+
 TEST(WebSocketFrameTest, ReturnsSeveralFramesFromOneRead) {
   auto reader = server_reader();
   reader.feed(client_frame(WebSocketOpcode::kText, "one") +
