@@ -4,6 +4,7 @@
 #include <Poco/Net/SSLException.h>
 #include <Poco/Net/SSLManager.h>
 #include <openssl/crypto.h>
+#include <sched.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
@@ -461,11 +462,32 @@ Status Daemon::start() {
   return ok_status();
 }
 
+namespace {
+
+// One hub loop per CPU this process may run on (at most 8) unless the
+// configuration names a number: a loop handing a frame to another loop on
+// the same CPU costs a wake-up and a context switch per message, for
+// nothing.
+int hub_loops(int configured) {
+  if (configured > 0) {
+    return configured;
+  }
+  constexpr int kMostLoops = 8;
+  cpu_set_t allowed;
+  CPU_ZERO(&allowed);
+  if (sched_getaffinity(0, sizeof allowed, &allowed) != 0) {
+    return 2;
+  }
+  return std::clamp(CPU_COUNT(&allowed), 1, kMostLoops);
+}
+
+}  // namespace
+
 // The event loops of upgraded WebSocket connections. They start before the
 // listener, so the first upgrade finds them running.
 Status Daemon::open_hub() {
   HubLimits limits;
-  limits.io_threads = config_.hub.io_threads;
+  limits.io_threads = hub_loops(config_.hub.io_threads);
   limits.max_connections = config_.hub.max_connections;
   limits.max_message_bytes = static_cast<std::size_t>(config_.hub.max_message_bytes);
   limits.send_queue_messages = static_cast<std::size_t>(config_.hub.send_queue_messages);

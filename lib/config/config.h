@@ -322,7 +322,7 @@ struct CalendarConfig {
 // [hub]: the WebSocket endpoint (/api/v1/ws) and its connections.
 struct HubConfig {
   // Event-loop threads serving every upgraded connection.
-  int io_threads = 2;
+  int io_threads = 0;  // 0: one per CPU the daemon may run on, at most 8
   // Upgraded connections held at once; further upgrades get 503.
   int max_connections = 20000;
   // Largest message a client may send (all fragments together).

@@ -698,8 +698,8 @@ std::vector<ConfigKey> build_table() {
       integer_key("calendar.future_days", &C::calendar, &CalendarConfig::future_days, 1, 3650,
                   "days of future appointments in a feed"),
 
-      integer_key("hub.io_threads", &C::hub, &HubConfig::io_threads, 1, 64,
-                  "event-loop threads serving upgraded websocket connections"),
+      integer_key("hub.io_threads", &C::hub, &HubConfig::io_threads, 0, 64,
+                  "event-loop threads serving upgraded websocket connections (0: one per CPU)"),
       integer_key("hub.max_connections", &C::hub, &HubConfig::max_connections, 1, 1000000,
                   "websocket connections held at once"),
       integer_key("hub.max_message_bytes", &C::hub, &HubConfig::max_message_bytes, 1024, 16777216,

@@ -91,9 +91,11 @@ def peerjs_plan(port, pairs):
 # ---- telehealthd ----
 
 def telehealthd_overrides(args):
+    hub = {"max_connections": args.idle + 1000}
+    if args.hub_io_threads is not None:
+        hub["io_threads"] = args.hub_io_threads
     return {"auth": dict(fx.UNTHROTTLED), "log": {"level": "warn"},
-            "server": {"worker_threads": 16},
-            "hub": {"max_connections": args.idle + 1000}}
+            "server": {"worker_threads": 16}, "hub": hub}
 
 
 class Visits:
@@ -240,6 +242,8 @@ def main():
                         help="messages in flight per client at saturation")
     parser.add_argument("--fanout-rate", type=int, default=200, help="fan-out rounds a second")
     parser.add_argument("--idle", type=int, default=5000, help="extra idle connections")
+    parser.add_argument("--hub-io-threads", type=int, default=None,
+                        help="telehealthd's hub.io_threads (default: the daemon's own)")
     parser.add_argument("--seconds", type=float, default=10, help="measured seconds a point")
     parser.add_argument("--warmup", type=float, default=2, help="seconds before each point")
     parser.add_argument("--heartbeat-seconds", type=float, default=5)

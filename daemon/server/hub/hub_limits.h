@@ -8,7 +8,8 @@
 namespace th::server {
 
 struct HubLimits {
-  // Threads running the hub's event loops.
+  // Threads running the hub's event loops (the daemon turns the
+  // configuration's 0 into one per CPU it may run on).
   int io_threads = 2;
   // Upgraded connections held at once; the endpoint answers 503 beyond.
   int max_connections = 20000;
