@@ -30,6 +30,8 @@ struct AccessServices {
         settings(auth_settings),
         users(protection),
         patients(protection),
+        roles(protection),
+        sessions(protection),
         emergencies(protection),
         events(database.backend()),
         cache(database, users, sessions, roles, events, clock),

@@ -561,7 +561,7 @@ Status Daemon::open_access_control() {
   TH_RETURN_IF_ERROR(backfill_integrity_tags());
 
   const Status roles = database_->run_write_transaction([this](soci::session& session) {
-    access::RoleStore().install_builtin_roles(session, clock_.now_micros());
+    access::RoleStore(*protection_).install_builtin_roles(session, clock_.now_micros());
   });
   if (!roles.ok()) {
     return roles.error().with_context("install the built-in roles");
@@ -593,13 +593,13 @@ Status Daemon::open_access_control() {
   return ok_status();
 }
 
-// User and grant rows from before they carried integrity tags get theirs,
+// Rows from before their tables carried integrity tags get theirs,
 // once per database (access/integrity_backfill.h), before anything reads
 // them. The run is audited after its transaction has committed.
 Status Daemon::backfill_integrity_tags() {
   auto backfill = access::backfill_integrity_tags(*database_, *protection_, clock_.now_micros());
   if (!backfill.ok()) {
-    return backfill.error().with_context("tag user and emergency grant rows");
+    return backfill.error().with_context("tag rows written before their tables carried tags");
   }
   if (!backfill->ran) {
     return ok_status();
@@ -615,9 +615,11 @@ Status Daemon::backfill_integrity_tags() {
         "nothing was tagged";
     spdlog::error("{}; run `thctl integrity check`", event.reason);
   } else {
-    event.reason = "tagged " + std::to_string(backfill->users_tagged) + " user(s) and " +
-                   std::to_string(backfill->grants_tagged) +
-                   " emergency grant(s) written before rows carried integrity tags";
+    event.reason = "tagged " + std::to_string(backfill->users_tagged) + " user(s), " +
+                   std::to_string(backfill->grants_tagged) + " emergency grant(s), " +
+                   std::to_string(backfill->sessions_tagged) + " session(s) or token(s) and " +
+                   std::to_string(backfill->roles_tagged) +
+                   " role(s) written before rows carried integrity tags";
     spdlog::info("{}", event.reason);
   }
   return audit_log_->record(std::move(event));

@@ -188,7 +188,11 @@ Result<IssuedSession> AuthenticationService::login(const LoginRequest& request,
 
   auto issued =
       database_.run_write_transaction([&](soci::session& session) -> Result<IssuedSession> {
-        const auto role = roles_.find(session, user->role);
+        auto found_role = roles_.find(session, user->role);
+        if (!found_role.ok()) {
+          return found_role.error();
+        }
+        const std::optional<Role>& role = *found_role;
         if (!role) {
           return Error(ErrorCode::kInternal, "user " + user->id + " has an unknown role");
         }
@@ -450,9 +454,7 @@ Result<std::vector<std::string>> AuthenticationService::confirm_mfa_enrolment(
       recovery_codes.push_back(recovery);
     }
     // The session that enrolled has now passed MFA.
-    session << "UPDATE sessions SET mfa_verified = 1 WHERE id = :id",
-        soci::use(caller.principal.session_id);
-    return ok_status();
+    return sessions_.mark_mfa_verified(session, caller.principal.session_id);
   });
   if (!result.ok()) {
     audit(caller.event("mfa_enrolment", "user", user_id), audit::AuditOutcome::kDenied);

@@ -103,7 +103,11 @@ Result<std::shared_ptr<CredentialCache::Entry>> CredentialCache::load(
   auto loaded = database_.run([&](soci::session& session) -> Result<Loaded> {
     start_reading_events_at_end(session);
     Loaded result;
-    result.record = sessions_.find_by_token_hash(session, token_hash);
+    auto record = sessions_.find_by_token_hash(session, token_hash);
+    if (!record.ok()) {
+      return record.error();
+    }
+    result.record = std::move(*record);
     if (!result.record) {
       return result;
     }
@@ -112,7 +116,11 @@ Result<std::shared_ptr<CredentialCache::Entry>> CredentialCache::load(
       return user.error();
     }
     result.user = std::move(*user);
-    result.role = roles_.find(session, result.record->role);
+    auto role = roles_.find(session, result.record->role);
+    if (!role.ok()) {
+      return role.error();
+    }
+    result.role = std::move(*role);
     return result;
   });
   if (!loaded.ok()) {
@@ -184,7 +192,9 @@ Result<bool> CredentialCache::revoke_for_idle(const std::shared_ptr<Entry>& entr
   const std::string id = entry->record.id;
   const UnixMicros limit = static_cast<UnixMicros>(entry->record.idle_timeout_seconds) * 1'000'000;
   auto revoked = database_.run_write_transaction([&](soci::session& session) {
-    const auto stored = sessions_.find_by_id(session, id);
+    // A stored row that fails its check is revoked like an idle one.
+    const auto found = sessions_.find_by_id(session, id);
+    const std::optional<SessionRecord> stored = found.ok() ? *found : std::nullopt;
     if (stored && !stored->revoked() && now - stored->last_seen_at <= limit) {
       UnixMicros seen = entry->last_seen.load();
       while (seen < stored->last_seen_at &&

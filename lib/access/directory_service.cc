@@ -102,8 +102,11 @@ Result<CreatedUser> DirectoryService::insert_user(soci::session& session, const 
                                                   const Caller& caller,
                                                   std::vector<audit::AuditEvent>& events) {
   TH_RETURN_IF_ERROR(validate_username(request.username));
-  const auto role = roles_.find(session, request.role);
-  if (!role) {
+  auto role = roles_.find(session, request.role);
+  if (!role.ok()) {
+    return role.error();
+  }
+  if (!*role) {
     return not_found("role", request.role);
   }
   User user;
@@ -438,10 +441,13 @@ Result<std::vector<Role>> DirectoryService::list_roles() {
 Result<Role> DirectoryService::find_role(const std::string& name) {
   return database_.run([&](soci::session& session) -> Result<Role> {
     auto role = roles_.find(session, name);
-    if (!role) {
+    if (!role.ok()) {
+      return role.error();
+    }
+    if (!*role) {
       return not_found("role", name);
     }
-    return *role;
+    return **role;
   });
 }
 
@@ -559,13 +565,22 @@ Result<std::vector<SessionRecord>> DirectoryService::list_sessions(
 Status DirectoryService::revoke_session(const std::string& session_id, const Caller& caller) {
   const UnixMicros now = clock_.now_micros();
   TH_RETURN_IF_ERROR(database_.run_write_transaction([&](soci::session& session) -> Status {
-    const auto record = sessions_.find_by_id(session, session_id);
-    const bool own =
-        record && record->user_id == caller.principal.user_id && !caller.principal.user_id.empty();
-    if (!record || (!own && !caller.principal.has_permission("session.manage") &&
-                    !(record->kind == CredentialKind::kToken &&
-                      caller.principal.has_permission("token.manage")))) {
-      return Error(ErrorCode::kNotFound, "no session or token '" + session_id + "'");
+    auto found = sessions_.find_by_id(session, session_id);
+    const bool manager = caller.principal.has_permission("session.manage");
+    // Whose a row that failed its integrity check is cannot be trusted, so
+    // only a session manager may revoke one (it stays refused either way).
+    if (!found.ok() && !manager) {
+      return found.error();
+    }
+    if (found.ok()) {
+      const std::optional<SessionRecord>& record = *found;
+      const bool own = record && record->user_id == caller.principal.user_id &&
+                       !caller.principal.user_id.empty();
+      const bool token_manager = record && record->kind == CredentialKind::kToken &&
+                                 caller.principal.has_permission("token.manage");
+      if (!record || (!own && !manager && !token_manager)) {
+        return Error(ErrorCode::kNotFound, "no session or token '" + session_id + "'");
+      }
     }
     if (!sessions_.revoke(session, session_id, "revoked", now)) {
       return Error(ErrorCode::kFailedPrecondition, "it was already revoked");
@@ -596,8 +611,15 @@ Result<CreatedToken> DirectoryService::create_token(const NewToken& request, con
       return Error(ErrorCode::kInvalidArgument, "tokens are for staff and service users");
     }
     const std::string role_name = request.role.empty() ? user->role : request.role;
-    const auto role = roles_.find(session, role_name);
-    const auto user_role = roles_.find(session, user->role);
+    auto found_role = roles_.find(session, role_name);
+    auto found_user_role = roles_.find(session, user->role);
+    for (const auto* found : {&found_role, &found_user_role}) {
+      if (!found->ok()) {
+        return found->error();
+      }
+    }
+    const std::optional<Role>& role = *found_role;
+    const std::optional<Role>& user_role = *found_user_role;
     if (!role || !user_role) {
       return not_found("role", role_name);
     }

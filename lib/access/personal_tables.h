@@ -1,7 +1,8 @@
-// The tables of the access-control layer that hold personal data, as the
-// integrity check knows them: patients, users and emergency grants, all
-// sealed and tagged. Other layers register their own tables the same way
-// when they add them.
+// The tables of the access-control layer, as the integrity check knows
+// them: those that hold personal data (patients, users and emergency
+// grants, sealed and tagged), and those that decide what a credential may
+// do (sessions and service tokens, roles with their permissions: tagged).
+// Other layers register their own tables the same way when they add them.
 #pragma once
 
 #include "storage/data_protection.h"

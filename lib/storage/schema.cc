@@ -661,6 +661,29 @@ Migration documents_migration() {
   return migration;
 }
 
+// 14: integrity tags on the access-control rows that decide what a
+// credential may do: sign-in sessions and service tokens (whose hash, user,
+// role, expiry, MFA state and revocation a database writer could otherwise
+// forge or widen) and roles (whose flags and permission set likewise). Like
+// migration 10, existing rows are tagged once by the daemon, which holds the
+// key (access/integrity_backfill.h), under a marker of their own.
+Migration access_tags_migration() {
+  static constexpr std::string_view kStatements[] = {
+      "ALTER TABLE sessions ADD COLUMN version INTEGER NOT NULL DEFAULT 1",
+      "ALTER TABLE sessions ADD COLUMN integrity_tag TEXT NOT NULL DEFAULT ''",
+      "ALTER TABLE roles ADD COLUMN version INTEGER NOT NULL DEFAULT 1",
+      "ALTER TABLE roles ADD COLUMN integrity_tag TEXT NOT NULL DEFAULT ''",
+      "INSERT INTO integrity_backfills (name, done_at, rows_tagged) "
+      "VALUES ('sessions and roles', 0, 0)",
+  };
+  Migration migration{14, "integrity tags on sessions and roles", {}, {}};
+  for (const std::string_view statement : kStatements) {
+    migration.sqlite_statements.push_back(statement);
+    migration.postgresql_statements.push_back(statement);
+  }
+  return migration;
+}
+
 }  // namespace
 
 const std::vector<Migration>& schema_migrations() {
@@ -678,6 +701,7 @@ const std::vector<Migration>& schema_migrations() {
       visit_invitations_migration(),
       visit_rooms_migration(),
       documents_migration(),
+      access_tags_migration(),
   };
   return migrations;
 }

@@ -81,9 +81,12 @@ class IntegrityCheckTest(fx.AccessTestCase):
         self.assertTrue(report["ok"])
         self.assertEqual(report["failures"], [])
         tables = {t["table"]: t for t in report["tables"]}
-        self.assertEqual(set(tables), {"patients", "users", "emergency_grants", "outbox_messages",
-                                       "calendar_entries", "conversations", "messages",
-                                       "documents", "visit_invitations"})
+        self.assertEqual(set(tables), {"patients", "users", "emergency_grants", "sessions",
+                                       "roles", "outbox_messages", "calendar_entries",
+                                       "conversations", "messages", "documents",
+                                       "visit_invitations"})
+        self.assertGreaterEqual(tables["roles"]["rows_checked"], 7)
+        self.assertGreaterEqual(tables["sessions"]["rows_checked"], 1)
         self.assertEqual(tables["patients"]["rows_checked"], 4)
         self.assertGreaterEqual(tables["users"]["rows_checked"], 2)
         self.assertEqual(report["rows_checked"], sum(t["rows_checked"] for t in tables.values()))
@@ -261,17 +264,21 @@ class AlteredAccountTest(fx.AccessTestCase):
 
 
 class BackfillTest(fx.AccessTestCase):
-    """A database whose users and grants hold no tags yet, as one migrated
-    from before them would: the next start tags them, once, and audits it."""
+    """A database whose users, grants, sessions and roles hold no tags yet,
+    as one migrated from before them would: the next start tags them, once,
+    and audits it."""
 
     def test_rows_without_tags_are_tagged_at_the_next_start_and_only_once(self):
         daemon = self.daemon
         account = fx.create_account(daemon, "billing", mfa=False)
+        earlier = fx.login(daemon, account.username, account.password)
         daemon.stop()
-        daemon.sql("UPDATE users SET integrity_tag = ''")
-        daemon.sql("UPDATE emergency_grants SET integrity_tag = ''")
+        for table in ("users", "emergency_grants", "sessions", "roles"):
+            daemon.sql("UPDATE %s SET integrity_tag = ''" % table)
         daemon.sql("UPDATE integrity_backfills SET done_at = 0")
         users = int(daemon.sql("SELECT COUNT(*) FROM users")[0])
+        sessions = int(daemon.sql("SELECT COUNT(*) FROM sessions")[0])
+        roles = int(daemon.sql("SELECT COUNT(*) FROM roles")[0])
 
         daemon.start()
         signed_in = fx.login(daemon, account.username, account.password)
@@ -280,6 +287,10 @@ class BackfillTest(fx.AccessTestCase):
         result, report = daemon.thctl_json("integrity", "check")
 
         self.assertStatus(signed_in, 200)
+        self.assertGreaterEqual(sessions, 1)
+        self.assertGreaterEqual(roles, 7)
+        # A session from before the tags still works once it has its own.
+        self.assertStatus(daemon.get("/api/v1/me", token=earlier.json()["token"]), 200)
         self.assertEqual(result.returncode, 0, report["failures"])
         events = daemon.sql("SELECT outcome, body FROM audit_events WHERE "
                             "resource_type = 'integrity_tags' ORDER BY seq")
@@ -287,9 +298,10 @@ class BackfillTest(fx.AccessTestCase):
                    for row in events]
         self.assertEqual(len(reasons), 2, reasons)
         self.assertIn("tagged 0 user(s)", reasons[0][1])
-        self.assertEqual(reasons[1], ("success", "tagged %d user(s) and 0 emergency grant(s) "
+        self.assertEqual(reasons[1], ("success", "tagged %d user(s), 0 emergency grant(s), "
+                                                 "%d session(s) or token(s) and %d role(s) "
                                                  "written before rows carried integrity tags"
-                                      % users))
+                                      % (users, sessions, roles)))
 
 
 if __name__ == "__main__":

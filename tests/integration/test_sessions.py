@@ -1,16 +1,18 @@
 """Sessions: listing and revoking one's own, an administrator revoking
-someone else's, sign-out, cookie sign-in with its CSRF token, the absolute
-lifetime and the idle timeout (automatic log-off).
+someone else's, sign-out, cookie sign-in with its CSRF token, a session row
+edited behind the daemon's back, and the idle timeout (automatic log-off).
 
-The daemon's clock cannot be moved from outside. Two tests therefore age a
-session that the daemon has not yet loaded by rewriting its stored times
-(the stored times are what a freshly loaded session is judged by), and one
-test, IdleTimeoutTest, really waits: the smallest configurable staff idle
-timeout is one minute, so it sleeps about 62 seconds once. The unit tests in
-tests/unit/access/credential_cache_test.cc cover the same rules with a
-manual clock.
+The daemon's clock cannot be moved from outside. One test therefore ages a
+session that the daemon has not yet loaded by rewriting its last-activity
+time (what a freshly loaded session is judged by, and the one time outside
+the session's integrity tag), and one test, IdleTimeoutTest, really waits:
+the smallest configurable staff idle timeout is one minute, so it sleeps
+about 62 seconds once. The unit tests in
+tests/unit/access/credential_cache_test.cc cover the same rules, the
+absolute lifetime included, with a manual clock.
 """
 
+import json
 import time
 import unittest
 
@@ -150,15 +152,33 @@ class SessionManagementTest(fx.AccessTestCase):
 
         self.assertStatus(reply, 200)
 
-    def test_session_past_its_absolute_lifetime_is_refused(self):
-        login = fx.sign_in(self.daemon, self.patient)
-        # Not used yet, so the daemon judges it by what is stored.
-        self.daemon.sql("UPDATE sessions SET expires_at = created_at + 1 WHERE id = '%s'"
-                        % login.session_id)
+    def test_session_whose_stored_row_was_edited_is_refused_and_audited(self):
+        # The expiry and role are under the session's integrity tag: an edit
+        # behind the daemon's back makes the credential unusable, not longer
+        # lived or stronger (the absolute lifetime itself is tested with a
+        # controllable clock in tests/unit/access/credential_cache_test.cc).
+        edits = {"expires_at = expires_at + 86400000000": "expires_at = expires_at - 86400000000",
+                 "role = 'admin'": "role = 'patient'"}
+        for edit, undo in edits.items():
+            with self.subTest(edit=edit):
+                login = fx.sign_in(self.daemon, self.patient)
+                # Not used yet, so the daemon judges it by what is stored.
+                self.daemon.sql("UPDATE sessions SET %s WHERE id = '%s'"
+                                % (edit, login.session_id))
+                # Put back, so that listings in other tests still read.
+                self.addCleanup(self.daemon.sql, "UPDATE sessions SET %s WHERE id = '%s'"
+                                % (undo, login.session_id))
 
-        reply = self.daemon.get("/api/v1/me", token=login.token)
+                reply = self.daemon.get("/api/v1/me", token=login.token)
 
-        self.assertErrorCode(reply, 401, "session_expired")
+                self.assertStatus(reply, 500)
+                self.assertEqual(reply.json()["error"]["code"], "data_loss")
+                self.assertNotIn(b"admin", reply.body)
+                denials = [json.loads(body)["reason"] for body in self.daemon.sql(
+                    "SELECT body FROM audit_events WHERE action = 'access' AND "
+                    "outcome = 'denied'")]
+                self.assertEqual(denials.count("session %s failed its integrity check"
+                                                % login.session_id), 1)
 
     def test_session_idle_in_storage_is_logged_off_on_first_use(self):
         login = fx.sign_in(self.daemon, self.clinician)

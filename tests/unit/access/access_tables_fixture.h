@@ -21,11 +21,12 @@ class AccessTablesTest : public ::testing::Test {
       : patients_(db_.protection()), users_(db_.protection()), grants_(db_.protection()) {}
 
   void SetUp() override {
-    ASSERT_TRUE(db_.database()
-                    .run_write_transaction([&](soci::session& session) {
-                      RoleStore().install_builtin_roles(session, db_.clock().now_micros());
-                    })
-                    .ok());
+    ASSERT_TRUE(
+        db_.database()
+            .run_write_transaction([&](soci::session& session) {
+              RoleStore(db_.protection()).install_builtin_roles(session, db_.clock().now_micros());
+            })
+            .ok());
   }
 
   storage::IntegrityReport scan() {

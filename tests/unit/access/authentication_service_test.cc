@@ -45,6 +45,8 @@ class AuthenticationServiceTest : public ::testing::Test {
   AuthenticationServiceTest()
       : clock_(db_.clock().now_micros()),
         users_(db_.protection()),
+        sessions_(db_.protection()),
+        roles_(db_.protection()),
         events_(db_.database().backend()),
         cache_(db_.database(), users_, sessions_, roles_, events_, clock_),
         service_(db_.database(), users_, sessions_, roles_, events_, cache_, audit_, clock_,

@@ -35,6 +35,8 @@ struct Node {
   Node(const std::string& url, PlainProtection& protection, const Clock& clock)
       : database(open_database(url)),
         users(protection),
+        sessions(protection),
+        roles(protection),
         events(database->backend()),
         cache(*database, users, sessions, roles, events, clock) {}
 

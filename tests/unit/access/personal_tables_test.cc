@@ -69,13 +69,17 @@ TEST_F(PersonalTablesTest, RowsWrittenByTheStoresPassTheirChecks) {
 
   EXPECT_TRUE(report.ok()) << report.failures.size() << " failures, first "
                            << (report.failures.empty() ? "" : report.failures[0].problems[0]);
-  ASSERT_EQ(report.tables.size(), 3u);
+  ASSERT_EQ(report.tables.size(), 5u);
   EXPECT_EQ(report.tables[0].table, "patients");
   EXPECT_EQ(report.tables[0].rows_checked, 3u);
   EXPECT_EQ(report.tables[1].table, "users");
   EXPECT_EQ(report.tables[1].rows_checked, 1u);
   EXPECT_EQ(report.tables[2].table, "emergency_grants");
   EXPECT_EQ(report.tables[2].rows_checked, 1u);
+  EXPECT_EQ(report.tables[3].table, "sessions");
+  EXPECT_EQ(report.tables[3].rows_checked, 0u);
+  EXPECT_EQ(report.tables[4].table, "roles");
+  EXPECT_EQ(report.tables[4].rows_checked, 7u);  // the built-in ones
 }
 
 TEST_F(PersonalTablesTest, PatientWithAlteredStateIsReportedAndRefusedOnRead) {

@@ -29,7 +29,7 @@ class DocumentServiceTest : public ::testing::Test {
   void SetUp() override {
     ASSERT_TRUE(db_.database()
                     .run_write_transaction([&](soci::session& session) {
-                      access::RoleStore().install_builtin_roles(session, 0);
+                      access::RoleStore(db_.protection()).install_builtin_roles(session, 0);
                     })
                     .ok());
     patient_id_ = test_support::insert_patient(db_.database(), patients_, "OR", 0);

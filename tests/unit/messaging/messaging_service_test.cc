@@ -49,7 +49,7 @@ class MessagingServiceTest : public ::testing::Test {
   void SetUp() override {
     ASSERT_TRUE(db_.database()
                     .run_write_transaction([&](soci::session& session) {
-                      access::RoleStore().install_builtin_roles(session, 0);
+                      access::RoleStore(db_.protection()).install_builtin_roles(session, 0);
                     })
                     .ok());
     service_.set_events(&events_);

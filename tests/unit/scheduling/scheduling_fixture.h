@@ -75,11 +75,12 @@ class SchedulingFixture : public ::testing::Test {
     ASSERT_TRUE(opened.ok()) << opened.error().message();
     database_ = std::move(*opened);
     ASSERT_TRUE(storage::migrate(*database_, storage::schema_migrations(), clock_).ok());
-    ASSERT_TRUE(database_
-                    ->run_write_transaction([&](soci::session& session) {
-                      access::RoleStore().install_builtin_roles(session, clock_.now_micros());
-                    })
-                    .ok());
+    ASSERT_TRUE(
+        database_
+            ->run_write_transaction([&](soci::session& session) {
+              access::RoleStore(protection_).install_builtin_roles(session, clock_.now_micros());
+            })
+            .ok());
     services_ = std::make_unique<SchedulingServices>(*database_, protection_, users_, patients_,
                                                      scope_, audit_, clock_, settings_);
   }
