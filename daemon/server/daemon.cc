@@ -492,6 +492,7 @@ Status Daemon::open_hub() {
   limits.max_message_bytes = static_cast<std::size_t>(config_.hub.max_message_bytes);
   limits.send_queue_messages = static_cast<std::size_t>(config_.hub.send_queue_messages);
   limits.ping_interval = std::chrono::seconds(config_.hub.ping_interval_seconds);
+  limits.batch_window = std::chrono::microseconds(config_.hub.batch_window_microseconds);
   Hub::Services services;
   services.credentials = &access_->cache;
   services.guests = &scheduling_->invitations;

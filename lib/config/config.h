@@ -331,6 +331,9 @@ struct HubConfig {
   int send_queue_messages = 256;
   // A connection silent this long is pinged; twice this long, closed.
   int ping_interval_seconds = 30;
+  // Under steady traffic, the loops sleep this long between turns so that
+  // one wake-up serves many messages; 0: never.
+  int batch_window_microseconds = 200;
 
   bool operator==(const HubConfig&) const = default;
 };

@@ -708,6 +708,9 @@ std::vector<ConfigKey> build_table() {
                   "messages queued for one connection before it is closed as too slow"),
       integer_key("hub.ping_interval_seconds", &C::hub, &HubConfig::ping_interval_seconds, 1, 3600,
                   "seconds of silence before a connection is pinged"),
+      integer_key("hub.batch_window_microseconds", &C::hub, &HubConfig::batch_window_microseconds,
+                  0, 1000,
+                  "pause of a busy event loop between turns, gathering messages (0: none)"),
 
       string_key("video.stun_urls", &C::video, &VideoConfig::stun_urls, stun_urls,
                  "STUN servers offered to browsers, comma-separated"),

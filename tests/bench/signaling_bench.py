@@ -94,6 +94,8 @@ def telehealthd_overrides(args):
     hub = {"max_connections": args.idle + 1000}
     if args.hub_io_threads is not None:
         hub["io_threads"] = args.hub_io_threads
+    if args.hub_batch_window is not None:
+        hub["batch_window_microseconds"] = args.hub_batch_window
     return {"auth": dict(fx.UNTHROTTLED), "log": {"level": "warn"},
             "server": {"worker_threads": 16}, "hub": hub}
 
@@ -244,6 +246,9 @@ def main():
     parser.add_argument("--idle", type=int, default=5000, help="extra idle connections")
     parser.add_argument("--hub-io-threads", type=int, default=None,
                         help="telehealthd's hub.io_threads (default: the daemon's own)")
+    parser.add_argument("--hub-batch-window", type=int, default=None,
+                        help="telehealthd's hub.batch_window_microseconds (default: the "
+                        "daemon's own)")
     parser.add_argument("--seconds", type=float, default=10, help="measured seconds a point")
     parser.add_argument("--warmup", type=float, default=2, help="seconds before each point")
     parser.add_argument("--heartbeat-seconds", type=float, default=5)

@@ -347,6 +347,26 @@ class VisitSignalingTest(fx.AccessTestCase):
         self.assertEqual(json.loads(frame)["payload"]["data"]["sdp"],
                          "v=0\r\na=x \u00e9\U0001F600 \"q\"")
 
+    def test_a_steady_stream_of_signals_arrives_whole_and_in_order(self):
+        # Both sides send at once, as fast as they can: the hub's loop sees
+        # steady traffic and gathers messages between turns (the batch
+        # window); none may be lost, duplicated or reordered.
+        host, host_id, guest, patient_id, appointment, _ = self.room.admitted_pair()
+        count = 300
+
+        for seq in range(count):
+            host.send_json("signal", {"appointment_id": appointment["id"], "to": patient_id,
+                                      "kind": "candidate", "data": {"seq": seq}})
+            guest.send_json("signal", {"appointment_id": appointment["id"], "to": host_id,
+                                       "kind": "candidate", "data": {"seq": seq}})
+        to_guest = [guest.receive_type("signal")["payload"] for _ in range(count)]
+        to_host = [host.receive_type("signal")["payload"] for _ in range(count)]
+
+        self.assertEqual([signal["data"]["seq"] for signal in to_guest], list(range(count)))
+        self.assertEqual([signal["data"]["seq"] for signal in to_host], list(range(count)))
+        self.assertEqual({signal["from"] for signal in to_guest}, {host_id})
+        self.assertEqual({signal["from"] for signal in to_host}, {patient_id})
+
     def test_signals_with_bad_data_or_repeated_members_are_refused(self):
         host, _, guest, patient_id, appointment, _ = self.room.admitted_pair()
         start = ('{"type":"signal","id":"bad","payload":{"appointment_id":"%s","to":"%s",'

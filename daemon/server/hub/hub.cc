@@ -39,7 +39,7 @@ Result<std::unique_ptr<Hub>> Hub::create(const HubLimits& limits, Services servi
   handlers.on_tick = [self](HubConnection& connection) { self->on_tick(connection); };
   handlers.on_finished = [self](HubConnection& connection) { self->on_finished(connection); };
   for (int i = 0; i < std::max(1, limits.io_threads); ++i) {
-    auto loop = HubIoLoop::create(handlers);
+    auto loop = HubIoLoop::create(handlers, limits.batch_window);
     if (!loop.ok()) {
       return loop.error().with_context("start the websocket hub");
     }

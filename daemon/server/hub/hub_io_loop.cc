@@ -22,7 +22,8 @@ std::uint32_t interest(bool write) {
 
 }  // namespace
 
-Result<std::unique_ptr<HubIoLoop>> HubIoLoop::create(HubLoopHandlers handlers) {
+Result<std::unique_ptr<HubIoLoop>> HubIoLoop::create(HubLoopHandlers handlers,
+                                                     std::chrono::microseconds batch_window) {
   const int epoll_fd = ::epoll_create1(EPOLL_CLOEXEC);
   if (epoll_fd < 0) {
     return Error(ErrorCode::kInternal, std::string("create epoll: ") + std::strerror(errno));
@@ -37,11 +38,16 @@ Result<std::unique_ptr<HubIoLoop>> HubIoLoop::create(HubLoopHandlers handlers) {
   event.events = EPOLLIN;
   event.data.fd = wake_fd;
   ::epoll_ctl(epoll_fd, EPOLL_CTL_ADD, wake_fd, &event);
-  return std::unique_ptr<HubIoLoop>(new HubIoLoop(epoll_fd, wake_fd, std::move(handlers)));
+  return std::unique_ptr<HubIoLoop>(
+      new HubIoLoop(epoll_fd, wake_fd, std::move(handlers), batch_window));
 }
 
-HubIoLoop::HubIoLoop(int epoll_fd, int wake_fd, HubLoopHandlers handlers)
-    : epoll_fd_(epoll_fd), wake_fd_(wake_fd), handlers_(std::move(handlers)) {}
+HubIoLoop::HubIoLoop(int epoll_fd, int wake_fd, HubLoopHandlers handlers,
+                     std::chrono::microseconds batch_window)
+    : epoll_fd_(epoll_fd),
+      wake_fd_(wake_fd),
+      handlers_(std::move(handlers)),
+      batch_window_(batch_window) {}
 
 HubIoLoop::~HubIoLoop() {
   stop();
@@ -87,6 +93,7 @@ void HubIoLoop::wake(HubConnection& connection) {
 
 void HubIoLoop::run() {
   loop_thread_ = std::this_thread::get_id();
+  batch_window_.prepare_thread();
   epoll_event events[kMaxEvents];
   auto next_tick = std::chrono::steady_clock::now();
   std::chrono::steady_clock::time_point stop_deadline{};
@@ -102,8 +109,9 @@ void HubIoLoop::run() {
     if (stopping_ && (connections_.empty() || std::chrono::steady_clock::now() > stop_deadline)) {
       break;
     }
-    const int ready =
-        ::epoll_wait(epoll_fd_, events, kMaxEvents, handoffs_waiting() ? 0 : kTickMillis);
+    const bool poll_only = handoffs_waiting() || batch_window_.draining();
+    const int ready = ::epoll_wait(epoll_fd_, events, kMaxEvents, poll_only ? 0 : kTickMillis);
+    int ready_sockets = 0;
     for (int i = 0; i < ready; ++i) {
       if (events[i].data.fd == wake_fd_) {
         std::uint64_t drained = 0;
@@ -114,12 +122,17 @@ void HubIoLoop::run() {
       if (found != connections_.end()) {
         const std::shared_ptr<HubConnection> connection = found->second.connection;
         service(connection, events[i].events);
+        ++ready_sockets;
       }
     }
+    batch_window_.served(ready_sockets);
     take_handoffs();
     if (std::chrono::steady_clock::now() >= next_tick) {
       tick_all();
       next_tick = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+    }
+    if (!stopping_) {
+      batch_window_.pause_if_due();
     }
   }
   for (auto& [fd, watched] : connections_) {
@@ -141,8 +154,8 @@ bool HubIoLoop::handoffs_waiting() {
 // New connections are read at once: the TLS layer may already hold bytes
 // that arrived with the upgrade request, and epoll would not report those.
 void HubIoLoop::take_handoffs() {
-  std::vector<std::shared_ptr<HubConnection>> adopted;
-  std::vector<std::weak_ptr<HubConnection>> woken;
+  std::vector<std::shared_ptr<HubConnection>>& adopted = adopted_taken_;
+  std::vector<std::weak_ptr<HubConnection>>& woken = woken_taken_;
   {
     std::lock_guard lock(handoff_mutex_);
     adopted.swap(adopted_);
@@ -163,11 +176,15 @@ void HubIoLoop::take_handoffs() {
     service(connection, EPOLLIN | EPOLLOUT);
   }
   for (auto& weak : woken) {
-    if (auto connection = weak.lock(); connection && connections_.count(connection->fd()) != 0 &&
-                                       connections_[connection->fd()].connection == connection) {
-      service(connection, EPOLLOUT);
+    if (auto connection = weak.lock()) {
+      const auto found = connections_.find(connection->fd());
+      if (found != connections_.end() && found->second.connection == connection) {
+        service(connection, EPOLLOUT);
+      }
     }
   }
+  adopted.clear();
+  woken.clear();
 }
 
 void HubIoLoop::service(const std::shared_ptr<HubConnection>& connection, std::uint32_t events) {

@@ -6,6 +6,11 @@
 // (pings, close timeouts) and forgets them when they finish. Other threads
 // hand it new connections (adopt) and wake it when they queued output for
 // one (wake); both are thread-safe. Handlers run on the loop thread.
+//
+// Each turn serves everything epoll reports ready, then writes what the
+// turn queued, each connection's frames together. Under steady traffic the
+// loop sleeps out a batch window between turns (HubBatchWindow), so a turn
+// serves many messages.
 #pragma once
 
 #include <atomic>
@@ -16,6 +21,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "server/hub/hub_batch_window.h"
 #include "server/hub/hub_connection.h"
 #include "util/result.h"
 
@@ -33,7 +39,9 @@ struct HubLoopHandlers {
 class HubIoLoop {
  public:
   // Fails with kInternal when epoll or eventfd cannot be created.
-  static Result<std::unique_ptr<HubIoLoop>> create(HubLoopHandlers handlers);
+  // `batch_window`: as HubLimits::batch_window (zero: none).
+  static Result<std::unique_ptr<HubIoLoop>> create(HubLoopHandlers handlers,
+                                                   std::chrono::microseconds batch_window);
   ~HubIoLoop();
 
   HubIoLoop(const HubIoLoop&) = delete;
@@ -53,7 +61,8 @@ class HubIoLoop {
   std::size_t connection_count() const { return count_.load(); }
 
  private:
-  HubIoLoop(int epoll_fd, int wake_fd, HubLoopHandlers handlers);
+  HubIoLoop(int epoll_fd, int wake_fd, HubLoopHandlers handlers,
+            std::chrono::microseconds batch_window);
   void run();
   bool handoffs_waiting();
   void take_handoffs();
@@ -65,6 +74,7 @@ class HubIoLoop {
   int epoll_fd_;
   int wake_fd_;
   HubLoopHandlers handlers_;
+  HubBatchWindow batch_window_;  // loop thread only
   std::thread thread_;
   // Set by run(): a wake from the loop's own thread (a handler's reply or
   // relay) needs no eventfd write, as the loop looks at woken_ before it
@@ -76,6 +86,10 @@ class HubIoLoop {
   std::mutex handoff_mutex_;  // guards the two lists below
   std::vector<std::shared_ptr<HubConnection>> adopted_;
   std::vector<std::weak_ptr<HubConnection>> woken_;
+  // Loop thread only: the lists taken from the two above, kept between
+  // turns so that their storage is reused rather than allocated each turn.
+  std::vector<std::shared_ptr<HubConnection>> adopted_taken_;
+  std::vector<std::weak_ptr<HubConnection>> woken_taken_;
 
   // Loop thread only: the connections by descriptor, and whether each is
   // watched for writability too.

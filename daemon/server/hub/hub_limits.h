@@ -20,6 +20,9 @@ struct HubLimits {
   // A connection silent for this long is pinged; silent for twice this
   // long, it is closed.
   std::chrono::seconds ping_interval{30};
+  // Under steady traffic a loop sleeps this long between turns, so that one
+  // wake-up serves many messages (HubBatchWindow); zero: never.
+  std::chrono::microseconds batch_window{0};
   // How long a closing handshake may take before the socket is dropped.
   std::chrono::milliseconds close_timeout{2000};
   // Protocol errors (error frames) one connection may cause before it is
