@@ -175,13 +175,13 @@ TEST(ConfigKeysTest, ManPageDocumentsEveryKeyWithTypeAndDefault) {
 
 TEST(ConfigKeysTest, DescribeMarksWhereEachValueCameFrom) {
   const auto config =
-      parse_config("[server]\nworker_threads = 32\nmax_queued = 7\n", "/etc/th.toml");
+      parse_config("[server]\nworker_threads = 32\nio_timeout_seconds = 7\n", "/etc/th.toml");
   ASSERT_TRUE(config.ok());
 
   const auto text = describe_effective_config(*config);
 
   EXPECT_NE(text.find("\nserver.worker_threads = 32  # from /etc/th.toml\n"), std::string::npos);
-  EXPECT_NE(text.find("\nserver.max_queued = 7  # from /etc/th.toml\n"), std::string::npos);
+  EXPECT_NE(text.find("\nserver.io_timeout_seconds = 7  # from /etc/th.toml\n"), std::string::npos);
   EXPECT_NE(text.find("\nserver.listen = \"127.0.0.1:8443\"  # default\n"), std::string::npos);
   EXPECT_TRUE(text.starts_with("# effective configuration, loaded from /etc/th.toml\n"));
 }
