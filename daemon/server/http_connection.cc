@@ -336,6 +336,21 @@ bool HttpConnection::wait_for(Io want) {
   return ready > 0;
 }
 
+// A count from Poco's TLS socket, or from recv() or send() with "would
+// block" turned into the matching TLS want.
+HttpConnection::Io HttpConnection::outcome_of(long count) {
+  if (count > 0) {
+    return Io::kDone;
+  }
+  if (count == Poco::Net::SecureStreamSocket::ERR_SSL_WANT_READ) {
+    return Io::kWantRead;
+  }
+  if (count == Poco::Net::SecureStreamSocket::ERR_SSL_WANT_WRITE) {
+    return Io::kWantWrite;
+  }
+  return Io::kClosed;
+}
+
 // One read into the input. TLS goes through Poco's socket, which reports
 // OpenSSL's wants as negative counts when non-blocking.
 HttpConnection::Io HttpConnection::read_some(std::size_t& received) {
@@ -358,16 +373,7 @@ HttpConnection::Io HttpConnection::read_some(std::size_t& received) {
   }
   input_.resize(before + static_cast<std::size_t>(std::max(count, 0L)));
   received = static_cast<std::size_t>(std::max(count, 0L));
-  if (count > 0) {
-    return Io::kDone;
-  }
-  if (count == Poco::Net::SecureStreamSocket::ERR_SSL_WANT_READ) {
-    return Io::kWantRead;
-  }
-  if (count == Poco::Net::SecureStreamSocket::ERR_SSL_WANT_WRITE) {
-    return Io::kWantWrite;
-  }
-  return Io::kClosed;
+  return outcome_of(count);
 }
 
 HttpConnection::Io HttpConnection::write_some(std::string_view data, std::size_t& sent) {
@@ -388,16 +394,7 @@ HttpConnection::Io HttpConnection::write_some(std::string_view data, std::size_t
     count = -1;
   }
   sent = static_cast<std::size_t>(std::max(count, 0L));
-  if (count > 0) {
-    return Io::kDone;
-  }
-  if (count == Poco::Net::SecureStreamSocket::ERR_SSL_WANT_READ) {
-    return Io::kWantRead;
-  }
-  if (count == Poco::Net::SecureStreamSocket::ERR_SSL_WANT_WRITE) {
-    return Io::kWantWrite;
-  }
-  return Io::kClosed;
+  return outcome_of(count);
 }
 
 }  // namespace th::server

@@ -178,7 +178,7 @@ void HttpListener::accept_connections() {
       }
       continue;
     }
-    adopt(fd, Poco::Net::SocketAddress(reinterpret_cast<sockaddr*>(&address), length));
+    adopt(fd, address, length);
   }
   if (!draining_) {
     arm(epoll_fd_, socket_.impl()->sockfd(), kListenKey, EPOLLIN | EPOLLONESHOT, EPOLL_CTL_MOD);
@@ -187,7 +187,7 @@ void HttpListener::accept_connections() {
 
 // The new connection is parked at once: its TLS handshake starts when its
 // first bytes arrive, on whichever thread gets them.
-void HttpListener::adopt(int fd, const Poco::Net::SocketAddress& peer) {
+void HttpListener::adopt(int fd, const sockaddr_storage& peer, socklen_t peer_length) {
   if (open_.load() >= limits_.max_connections) {
     ::close(fd);
     ++refused_;
@@ -202,7 +202,9 @@ void HttpListener::adopt(int fd, const Poco::Net::SocketAddress& peer) {
     std::string peer_address = "local";
     if (tls_ != nullptr) {
       plain.setNoDelay(true);
-      peer_address = peer.host().toString();
+      peer_address = Poco::Net::SocketAddress(reinterpret_cast<const sockaddr*>(&peer), peer_length)
+                         .host()
+                         .toString();
       socket = Poco::Net::SecureStreamSocket::attach(plain, tls_->get());
     }
     auto connection = std::make_shared<HttpConnection>(next_id_++, std::move(socket),
@@ -216,9 +218,8 @@ void HttpListener::adopt(int fd, const Poco::Net::SocketAddress& peer) {
     if (!connection->park()) {
       forget(connection);
     }
-  } catch (const Poco::Exception& failure) {
-    spdlog::debug("listener {}: connection setup failed: {}", bound_address_,
-                  failure.displayText());
+  } catch (const std::exception& failure) {
+    spdlog::debug("listener {}: connection setup failed: {}", bound_address_, failure.what());
     ++refused_;
   }
 }
@@ -336,8 +337,12 @@ void HttpListener::stop() {
   if (stopping_.exchange(true)) {
     return;
   }
+  // One write per thread: each wakes one waiter, and the event stays
+  // readable for any thread that comes to wait later.
   const std::uint64_t one = 1;
-  (void)::write(stop_fd_, &one, sizeof one);
+  for (std::size_t i = 0; i < workers_.size() + 1; ++i) {
+    (void)::write(stop_fd_, &one, sizeof one);
+  }
   sweep_wake_.notify_all();
   for (auto& worker : workers_) {
     worker.join();

@@ -32,6 +32,7 @@
 #pragma once
 
 #include <Poco/Net/ServerSocket.h>
+#include <sys/socket.h>
 
 #include <atomic>
 #include <chrono>
@@ -99,7 +100,7 @@ class HttpListener {
 
   void run_worker();
   void accept_connections();
-  void adopt(int fd, const Poco::Net::SocketAddress& peer);
+  void adopt(int fd, const sockaddr_storage& peer, socklen_t peer_length);
   void serve(const std::shared_ptr<HttpConnection>& connection);
   void forget(const std::shared_ptr<HttpConnection>& connection);
   std::shared_ptr<HttpConnection> find(std::uint64_t id);
