@@ -88,6 +88,7 @@ HttpConnection::Input HttpConnection::receive() {
   while (true) {
     auto parsed = http::parse_request_head(input_, limits_.max_header_bytes);
     if (!parsed.ok()) {
+      head_ = http::RequestHead{};  // the answer must not follow the previous request's
       malformed_ = parsed.error();
       return Input::kMalformed;
     }
@@ -336,9 +337,9 @@ bool HttpConnection::wait_for(Io want) {
   return ready > 0;
 }
 
-// A count from Poco's TLS socket, or from recv() or send() with "would
-// block" turned into the matching TLS want.
-HttpConnection::Io HttpConnection::outcome_of(long count) {
+// What a count from Poco's TLS socket means: it reports OpenSSL's wants as
+// negative counts when non-blocking, and throws on failures.
+HttpConnection::Io HttpConnection::tls_outcome(int count) {
   if (count > 0) {
     return Io::kDone;
   }
@@ -351,50 +352,61 @@ HttpConnection::Io HttpConnection::outcome_of(long count) {
   return Io::kClosed;
 }
 
-// One read into the input. TLS goes through Poco's socket, which reports
-// OpenSSL's wants as negative counts when non-blocking.
+// What recv() or send() returned on the plain socket; "would block" is a
+// want of the direction asked.
+HttpConnection::Io HttpConnection::plain_outcome(long count, Io would_block) {
+  if (count > 0) {
+    return Io::kDone;
+  }
+  if (count < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+    return would_block;
+  }
+  return Io::kClosed;
+}
+
+// One read into the input.
 HttpConnection::Io HttpConnection::read_some(std::size_t& received) {
   const std::size_t before = input_.size();
   input_.resize(before + kReadChunkBytes);
   long count = 0;
+  Io io = Io::kClosed;
   try {
     if (tls_) {
       count = socket_.receiveBytes(input_.data() + before, static_cast<int>(kReadChunkBytes));
+      io = tls_outcome(static_cast<int>(count));
     } else {
       do {
         count = ::recv(fd_, input_.data() + before, kReadChunkBytes, 0);
       } while (count < 0 && errno == EINTR);
-      if (count < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-        count = Poco::Net::SecureStreamSocket::ERR_SSL_WANT_READ;
-      }
+      io = plain_outcome(count, Io::kWantRead);
     }
   } catch (const Poco::Exception&) {
-    count = -1;
+    io = Io::kClosed;
   }
-  input_.resize(before + static_cast<std::size_t>(std::max(count, 0L)));
-  received = static_cast<std::size_t>(std::max(count, 0L));
-  return outcome_of(count);
+  received = io == Io::kDone ? static_cast<std::size_t>(count) : 0;
+  input_.resize(before + received);
+  return io;
 }
 
 HttpConnection::Io HttpConnection::write_some(std::string_view data, std::size_t& sent) {
   long count = 0;
+  Io io = Io::kClosed;
   try {
     if (tls_) {
       count = socket_.sendBytes(data.data(),
                                 static_cast<int>(std::min<std::size_t>(data.size(), 1 << 30)));
+      io = tls_outcome(static_cast<int>(count));
     } else {
       do {
         count = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
       } while (count < 0 && errno == EINTR);
-      if (count < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-        count = Poco::Net::SecureStreamSocket::ERR_SSL_WANT_WRITE;
-      }
+      io = plain_outcome(count, Io::kWantWrite);
     }
   } catch (const Poco::Exception&) {
-    count = -1;
+    io = Io::kClosed;
   }
-  sent = static_cast<std::size_t>(std::max(count, 0L));
-  return outcome_of(count);
+  sent = io == Io::kDone ? static_cast<std::size_t>(count) : 0;
+  return io;
 }
 
 }  // namespace th::server

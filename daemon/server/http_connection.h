@@ -114,7 +114,8 @@ class HttpConnection final : public HttpExchange {
 
   void begin_request(http::ParsedHead parsed);
   void unwatch();
-  static Io outcome_of(long count);
+  static Io tls_outcome(int count);
+  static Io plain_outcome(long count, Io would_block);
   Io read_some(std::size_t& received);
   Io write_some(std::string_view data, std::size_t& sent);
   bool wait_for(Io want);

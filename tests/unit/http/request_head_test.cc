@@ -55,7 +55,7 @@ TEST(RequestHeadTest, SkipsBlankLinesBeforeTheRequestLine) {
   const ParsedHead parsed = parse_complete("\r\n\r\nGET / HTTP/1.1\r\n\r\n");
 
   EXPECT_EQ(parsed.head.method, "GET");
-  EXPECT_EQ(parsed.length, 23U);
+  EXPECT_EQ(parsed.length, 22U);
 }
 
 TEST(RequestHeadTest, ConnectionCloseAndHttp10DecideKeepAlive) {
