@@ -1,7 +1,5 @@
 #include "server/daemon.h"
 
-#include <Poco/ErrorHandler.h>
-#include <Poco/Net/SSLException.h>
 #include <Poco/Net/SSLManager.h>
 #include <openssl/crypto.h>
 #include <sched.h>
@@ -80,27 +78,6 @@
 
 namespace th::server {
 namespace {
-
-// Exceptions that escape a Poco connection thread (a failed TLS handshake,
-// a reset connection, a request the HTTP parser refused) are a remote
-// peer's doing: logged at debug, so that a scanner cannot flood the log.
-// Only the kind of failure is logged: the parser's messages quote what the
-// peer sent ("Not a valid integer: <header value>"). TLS failures keep
-// OpenSSL's reason, which never holds the peer's data.
-class QuietErrorHandler final : public Poco::ErrorHandler {
- public:
-  void exception(const Poco::Exception& failure) override {
-    if (dynamic_cast<const Poco::Net::SSLException*>(&failure) != nullptr) {
-      spdlog::debug("connection ended: {}", failure.displayText());
-    } else {
-      spdlog::debug("connection ended: {}", failure.name());
-    }
-  }
-  void exception(const std::exception&) override {
-    spdlog::debug("connection ended by an exception");
-  }
-  void exception() override { spdlog::debug("connection ended by an unknown exception"); }
-};
 
 sigset_t handled_signals() {
   sigset_t set;
@@ -282,7 +259,6 @@ class Daemon {
   Config config_;
   SystemClock clock_;
   SystemdNotifier notifier_;
-  QuietErrorHandler error_handler_;
   Metrics metrics_;
   ServiceContext context_;
   std::unique_ptr<storage::Database> database_;
@@ -392,7 +368,6 @@ Status Daemon::start() {
   ::umask(0077);
   spdlog::info("telehealthd {} starting with configuration {}", kVersion,
                config_.source_path.empty() ? "(built-in defaults)" : config_.source_path);
-  Poco::ErrorHandler::set(&error_handler_);
   Poco::Net::initializeSSL();
 
   if (options_.dev) {

@@ -141,6 +141,9 @@ void RequestDispatcher::answer_malformed(HttpExchange& exchange, const Error& er
   ApiResponse reply = too_long ? ApiResponse::error(431, "header_too_large", error.message())
                                : ApiResponse::error(400, "bad_request", error.message());
   exchange.close_after_answer();
+  // The parser's messages name what is wrong, never the bytes sent, so
+  // they may be logged; at debug, as any peer can cause them at will.
+  spdlog::debug("request {}: {}", request.request_id, error.message());
   write(exchange, request, reply);
   record(nullptr, request, reply.status, started);
 }
