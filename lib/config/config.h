@@ -24,8 +24,10 @@ struct ServerConfig {
   // Address and port to listen on, "ADDR:PORT"; IPv6 as "[::1]:8443".
   std::string listen = "127.0.0.1:8443";
   // Threads serving requests, as many as may wait on the database at
-  // once; at most max_connections.
-  int worker_threads = 32;
+  // once; at most max_connections. Few by default: threads beyond what
+  // the cores and the database pool keep busy only wait in epoll, and each
+  // request then wakes one of them.
+  int worker_threads = 8;
   // Cap on open connections; beyond it new ones are closed at accept.
   int max_connections = 512;
   // Largest request body accepted; larger requests are refused with 413.

@@ -614,7 +614,7 @@ def main():
     parser.add_argument("--output", required=True, help="JSON file of figures to write")
     parser.add_argument("--duration", type=int, default=20)
     parser.add_argument("--warmup", type=int, default=5)
-    parser.add_argument("--worker-threads", type=int, default=32,
+    parser.add_argument("--worker-threads", type=int, default=8,
                         help="server.worker_threads (default: the daemon's default)")
     parser.add_argument("--login-duration", type=int, default=10)
     parser.add_argument("--login-connections", type=int, default=4)

@@ -91,7 +91,7 @@ TEST(ConfigKeysTest, NamesAreUniqueAndSectionDotKey) {
 }
 
 TEST(ConfigKeysTest, DefaultTextRendersTheMemberInitializer) {
-  EXPECT_EQ(find_config_key("server.worker_threads")->default_text(), "32");
+  EXPECT_EQ(find_config_key("server.worker_threads")->default_text(), "8");
   EXPECT_EQ(find_config_key("server.listen")->default_text(), "\"127.0.0.1:8443\"");
   EXPECT_EQ(find_config_key("node.name")->default_text(), "\"\"");
   EXPECT_EQ(find_config_key("server.listn"), nullptr);
@@ -146,7 +146,7 @@ TEST(ConfigKeysTest, SampleFileListsEveryKeyWithItsDefault) {
 // Each key has an entry in the man page:
 //   .TP
 //   .B server.worker_threads
-//   (integer, 1 to 1024, default 32)
+//   (integer, 1 to 1024, default 8)
 // where the default is written as in TOML. "\:" (an invisible break point)
 // is dropped and "\e" (roff's backslash) read as "\" before comparing.
 TEST(ConfigKeysTest, ManPageDocumentsEveryKeyWithTypeAndDefault) {

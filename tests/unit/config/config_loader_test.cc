@@ -34,7 +34,7 @@ TEST(ConfigLoaderTest, DefaultsAreTheDocumentedValues) {
   const Config config;
 
   EXPECT_EQ(config.server.listen, "127.0.0.1:8443");
-  EXPECT_EQ(config.server.worker_threads, 32);
+  EXPECT_EQ(config.server.worker_threads, 8);
   EXPECT_EQ(config.server.max_connections, 512);
   EXPECT_EQ(config.server.max_body_bytes, 1048576);
   EXPECT_EQ(config.server.header_timeout_seconds, 10);
@@ -285,9 +285,9 @@ TEST(ConfigLoaderTest, WorkerThreadsMayNotExceedMaxConnections) {
 }
 
 TEST(ConfigLoaderTest, CrossCheckFallsBackToTheKeyTheFileSet) {
-  const auto message = error_of("[server]\nmax_connections = 16\n");
+  const auto message = error_of("[server]\nmax_connections = 4\n");
 
-  EXPECT_TRUE(message.starts_with("telehealthd.toml:2:19: key 'server.worker_threads' (32)"))
+  EXPECT_TRUE(message.starts_with("telehealthd.toml:2:19: key 'server.worker_threads' (8)"))
       << message;
 }
 
