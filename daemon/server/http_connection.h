@@ -68,20 +68,18 @@ class HttpConnection final : public HttpExchange {
   // Any thread. Past its deadline, or (when `idle_only`) between requests
   // with nothing received, as of its last park(). closable() adds that
   // nobody holds it; a thread that then claims it checks due() again, as
-  // the connection may have been served and parked in between.
+  // the connection may have been served and parked in between, and parks
+  // it again (re-arming it) if it is not due after all.
   bool due(Clock::time_point now, bool idle_only) const;
   bool closable(Clock::time_point now, bool idle_only) const;
-  // The claimer gives the connection back unchanged.
-  void release() { state_.store(State::kParked, std::memory_order_release); }
 
   // Owner. Reads what arrived without waiting and looks for a complete
   // request head, first in what was read before.
   Input receive();
   // Owner, after kMalformed: what was wrong.
   const Error& malformed() const { return malformed_; }
-  // Owner, after serving a request: drops its bytes. False when the
-  // connection cannot carry another request (it is closing, or the body was
-  // not read to its end).
+  // Owner, after serving a request. False when the connection cannot carry
+  // another one (it is closing, or the body was not read to its end).
   bool finish_request();
   // Owner. After hand_over() the listener forgets the connection, then
   // calls finish_hand_over(), which takes it out of the epoll set and gives
