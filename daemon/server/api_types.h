@@ -5,6 +5,7 @@
 
 #include <Poco/JSON/Object.h>
 #include <Poco/Net/NameValueCollection.h>
+#include <Poco/Net/SecureStreamSocket.h>
 
 #include <functional>
 #include <iosfwd>
@@ -15,10 +16,6 @@
 
 #include "access/principal.h"
 #include "util/result.h"
-
-namespace Poco::Net {
-class StreamSocket;
-}
 
 namespace th::server {
 
@@ -56,11 +53,11 @@ struct ApiResponse {
   // ends the connection before the final chunk: the client sees the body as
   // cut short, never as complete.
   std::function<Status(std::ostream&)> stream = nullptr;
-  // When set on a 101 answer, the connection leaves HTTP: the dispatcher
-  // sends the headers, takes the TLS socket out of Poco's server and hands
-  // it over with the TCP socket under it, then the worker thread returns to
-  // the pool. Runs on the worker thread; must not block.
-  std::function<void(Poco::Net::StreamSocket& tls, Poco::Net::StreamSocket& tcp)> take_over =
+  // When set on a 101 answer, the connection leaves HTTP: the listener
+  // sends the headers, lets go of the TLS socket and hands it over, with
+  // any bytes the client sent after the upgrade request. Runs on the
+  // listener's thread; must not block.
+  std::function<void(Poco::Net::SecureStreamSocket tls, std::string early_input)> take_over =
       nullptr;
 
   static ApiResponse json(int status, const Poco::JSON::Object::Ptr& object);

@@ -1,7 +1,5 @@
 #include "server/daemon.h"
 
-#include <Poco/ErrorHandler.h>
-#include <Poco/Net/SSLException.h>
 #include <Poco/Net/SSLManager.h>
 #include <openssl/crypto.h>
 #include <sched.h>
@@ -80,27 +78,6 @@
 
 namespace th::server {
 namespace {
-
-// Exceptions that escape a Poco connection thread (a failed TLS handshake,
-// a reset connection, a request the HTTP parser refused) are a remote
-// peer's doing: logged at debug, so that a scanner cannot flood the log.
-// Only the kind of failure is logged: the parser's messages quote what the
-// peer sent ("Not a valid integer: <header value>"). TLS failures keep
-// OpenSSL's reason, which never holds the peer's data.
-class QuietErrorHandler final : public Poco::ErrorHandler {
- public:
-  void exception(const Poco::Exception& failure) override {
-    if (dynamic_cast<const Poco::Net::SSLException*>(&failure) != nullptr) {
-      spdlog::debug("connection ended: {}", failure.displayText());
-    } else {
-      spdlog::debug("connection ended: {}", failure.name());
-    }
-  }
-  void exception(const std::exception&) override {
-    spdlog::debug("connection ended by an exception");
-  }
-  void exception() override { spdlog::debug("connection ended by an unknown exception"); }
-};
 
 sigset_t handled_signals() {
   sigset_t set;
@@ -282,7 +259,6 @@ class Daemon {
   Config config_;
   SystemClock clock_;
   SystemdNotifier notifier_;
-  QuietErrorHandler error_handler_;
   Metrics metrics_;
   ServiceContext context_;
   std::unique_ptr<storage::Database> database_;
@@ -392,7 +368,6 @@ Status Daemon::start() {
   ::umask(0077);
   spdlog::info("telehealthd {} starting with configuration {}", kVersion,
                config_.source_path.empty() ? "(built-in defaults)" : config_.source_path);
-  Poco::ErrorHandler::set(&error_handler_);
   Poco::Net::initializeSSL();
 
   if (options_.dev) {
@@ -821,18 +796,19 @@ Status Daemon::open_listeners() {
   ListenerLimits limits;
   limits.worker_threads = config_.server.worker_threads;
   limits.max_connections = config_.server.max_connections;
-  limits.max_queued = config_.server.max_queued;
-  limits.read_timeout_seconds = config_.server.header_timeout_seconds;
-  limits.keep_alive_timeout_seconds = config_.server.keep_alive_timeout_seconds;
+  limits.connection.header_deadline = std::chrono::seconds(config_.server.header_timeout_seconds);
+  limits.connection.io_timeout = std::chrono::seconds(config_.server.io_timeout_seconds);
+  limits.connection.keep_alive_timeout =
+      std::chrono::seconds(config_.server.keep_alive_timeout_seconds);
 
   DispatchSettings tls_settings;
   tls_settings.listener = ListenerKind::kTls;
   tls_settings.max_body_bytes = static_cast<std::size_t>(config_.server.max_body_bytes);
   tls_settings.audit = audit_log_.get();
   tls_settings.node = context_.node_name;
-  auto https =
-      HttpListener::open_tls(config_.server.listen, limits, tls_,
-                             new RequestDispatcher(*router_, *authenticator_, tls_settings));
+  auto https = HttpListener::open_tls(
+      config_.server.listen, limits, tls_,
+      std::make_shared<RequestDispatcher>(*router_, *authenticator_, tls_settings));
   if (!https.ok()) {
     return https.error();
   }
@@ -851,9 +827,9 @@ Status Daemon::open_listeners() {
   admin_settings.admin_gid = *admin_gid;
   ListenerLimits admin_limits = limits;
   admin_limits.worker_threads = 4;
-  auto admin =
-      HttpListener::open_unix(config_.admin.socket_path, *mode, *admin_gid, admin_limits,
-                              new RequestDispatcher(*router_, *authenticator_, admin_settings));
+  auto admin = HttpListener::open_unix(
+      config_.admin.socket_path, *mode, *admin_gid, admin_limits,
+      std::make_shared<RequestDispatcher>(*router_, *authenticator_, admin_settings));
   if (!admin.ok()) {
     return admin.error();
   }
@@ -889,9 +865,10 @@ void Daemon::register_node() {
 void Daemon::add_gauges() {
   metrics_.add_gauge("telehealthd_open_connections", "Connections open on the TLS listener.",
                      [this] { return https_ ? https_->open_connections() : 0; });
-  metrics_.add_gauge(
-      "telehealthd_refused_connections_total", "Connections refused because the queue was full.",
-      [this] { return https_ ? static_cast<double>(https_->refused_connections()) : 0; });
+  metrics_.add_gauge("telehealthd_refused_connections_total",
+                     "Connections closed at accept because max_connections were open.", [this] {
+                       return https_ ? static_cast<double>(https_->refused_connections()) : 0;
+                     });
   metrics_.add_gauge("telehealthd_websocket_connections", "Upgraded WebSocket connections open.",
                      [this] { return hub_ ? static_cast<double>(hub_->connection_count()) : 0; });
   metrics_.add_gauge("telehealthd_db_pool_size", "Database sessions in the pool.",

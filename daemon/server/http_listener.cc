@@ -1,153 +1,101 @@
 #include "server/http_listener.h"
 
-#include <Poco/Net/HTTPServerConnection.h>
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/SecureStreamSocket.h>
+#include <Poco/Net/StreamSocketImpl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <spdlog/spdlog.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
-#include <thread>
 
 namespace th::server {
 namespace {
 
-thread_local Poco::Net::StreamSocket* tls_serving_tcp = nullptr;
+// epoll keys below the first connection id.
+constexpr std::uint64_t kListenKey = 0;
+constexpr std::uint64_t kStopKey = 1;
+constexpr std::uint64_t kFirstConnectionId = 2;
 
-// Counts a connection for as long as Poco keeps its handler alive, so
-// open_connections() and the connection cap see exactly the live ones.
-class CountedConnection final : public Poco::Net::HTTPServerConnection {
- public:
-  CountedConnection(const Poco::Net::StreamSocket& socket, Poco::Net::StreamSocket tcp,
-                    Poco::Net::HTTPServerParams::Ptr params,
-                    Poco::Net::HTTPRequestHandlerFactory::Ptr factory,
-                    std::shared_ptr<std::atomic<int>> live)
-      : HTTPServerConnection(socket, params, factory),
-        tcp_(std::move(tcp)),
-        live_(std::move(live)) {}
-  ~CountedConnection() override { --*live_; }
+// Connections taken per turn at the listening socket, so that a burst of
+// them does not keep one thread from the requests of the others.
+constexpr int kAcceptBatch = 32;
+constexpr auto kSweepInterval = std::chrono::milliseconds(250);
 
-  void run() override {
-    struct Serving {
-      explicit Serving(Poco::Net::StreamSocket* tcp) { tls_serving_tcp = tcp; }
-      ~Serving() { tls_serving_tcp = nullptr; }
-    } serving(&tcp_);
-    HTTPServerConnection::run();
-  }
-
- private:
-  Poco::Net::StreamSocket tcp_;
-  std::shared_ptr<std::atomic<int>> live_;
-};
-
-// Accepted over the cap: closed at once without being served.
-class RefusedConnection final : public Poco::Net::TCPServerConnection {
- public:
-  explicit RefusedConnection(const Poco::Net::StreamSocket& socket) : TCPServerConnection(socket) {}
-  void run() override { socket().close(); }
-};
-
-class ConnectionFactory final : public Poco::Net::TCPServerConnectionFactory {
- public:
-  ConnectionFactory(Poco::Net::HTTPServerParams::Ptr params,
-                    Poco::SharedPtr<RequestDispatcher> dispatcher, TlsContextHolder* tls,
-                    int max_connections, int read_timeout_seconds,
-                    std::shared_ptr<std::atomic<int>> live)
-      : params_(std::move(params)),
-        dispatcher_(std::move(dispatcher)),
-        tls_(tls),
-        max_connections_(max_connections),
-        read_timeout_(Poco::Timespan(read_timeout_seconds, 0)),
-        live_(std::move(live)) {}
-
-  // Poco owns the connection objects it asks for, hence the raw new.
-  Poco::Net::TCPServerConnection* createConnection(const Poco::Net::StreamSocket& socket) override {
-    if (live_->load() >= max_connections_) {
-      return new RefusedConnection(socket);
-    }
-    try {
-      Poco::Net::StreamSocket plain(socket);
-      // The read timeout also bounds the TLS handshake, which runs on the
-      // first read: a client that connects and says nothing cannot hold a
-      // worker for longer than this.
-      plain.setReceiveTimeout(read_timeout_);
-      plain.setSendTimeout(read_timeout_);
-      if (tls_ == nullptr) {
-        ++*live_;
-        return new CountedConnection(plain, plain, params_, dispatcher_, live_);
-      }
-      Poco::Net::SecureStreamSocket secure =
-          Poco::Net::SecureStreamSocket::attach(plain, tls_->get());
-      ++*live_;
-      return new CountedConnection(secure, plain, params_, dispatcher_, live_);
-    } catch (const Poco::Exception& failure) {
-      spdlog::debug("connection setup failed: {}", failure.displayText());
-      return new RefusedConnection(socket);
-    }
-  }
-
- private:
-  Poco::Net::HTTPServerParams::Ptr params_;
-  Poco::SharedPtr<RequestDispatcher> dispatcher_;
-  TlsContextHolder* tls_;
-  int max_connections_;
-  Poco::Timespan read_timeout_;
-  std::shared_ptr<std::atomic<int>> live_;
-};
-
-Poco::Net::HTTPServerParams::Ptr make_params(const ListenerLimits& limits) {
-  Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
-  params->setMaxThreads(limits.worker_threads);
-  params->setMaxQueued(limits.max_queued);
-  params->setTimeout(Poco::Timespan(limits.read_timeout_seconds, 0));
-  params->setKeepAlive(true);
-  params->setKeepAliveTimeout(Poco::Timespan(limits.keep_alive_timeout_seconds, 0));
-  params->setMaxKeepAliveRequests(1000);
-  params->setServerName("telehealthd");
-  params->setSoftwareVersion("telehealthd");
-  return params;
+bool arm(int epoll_fd, int fd, std::uint64_t key, std::uint32_t events, int operation) {
+  epoll_event event{};
+  event.events = events;
+  event.data.u64 = key;
+  return ::epoll_ctl(epoll_fd, operation, fd, &event) == 0;
 }
 
 }  // namespace
 
-Poco::Net::StreamSocket serving_tcp_socket() {
-  return tls_serving_tcp != nullptr ? *tls_serving_tcp : Poco::Net::StreamSocket();
-}
-
-HttpListener::HttpListener(Poco::Net::ServerSocket socket, const ListenerLimits& limits,
-                           Poco::SharedPtr<RequestDispatcher> dispatcher, TlsContextHolder* tls,
+HttpListener::HttpListener(Poco::Net::ServerSocket socket, int epoll_fd, int stop_fd,
+                           const ListenerLimits& limits,
+                           std::shared_ptr<RequestDispatcher> dispatcher, TlsContextHolder* tls,
                            std::string unix_path)
     : socket_(std::move(socket)),
+      epoll_fd_(epoll_fd),
+      stop_fd_(stop_fd),
+      limits_(limits),
       dispatcher_(std::move(dispatcher)),
-      pool_(1, limits.worker_threads),
-      unix_path_(std::move(unix_path)) {
-  auto params = make_params(limits);
-  Poco::Net::TCPServerConnectionFactory::Ptr factory =
-      new ConnectionFactory(params, dispatcher_, tls, limits.max_connections,
-                            limits.read_timeout_seconds, live_connections_);
-  server_ = std::make_unique<Poco::Net::TCPServer>(factory, pool_, socket_, params);
-}
+      tls_(tls),
+      unix_path_(std::move(unix_path)),
+      bound_address_(unix_path_.empty() ? socket_.address().toString() : unix_path_),
+      next_id_(kFirstConnectionId) {}
 
 HttpListener::~HttpListener() {
-  server_.reset();
+  stop();
+  ::close(stop_fd_);
+  ::close(epoll_fd_);
   if (!unix_path_.empty()) {
     ::unlink(unix_path_.c_str());
   }
 }
 
+Result<std::unique_ptr<HttpListener>> HttpListener::create(
+    Poco::Net::ServerSocket socket, const ListenerLimits& limits,
+    std::shared_ptr<RequestDispatcher> dispatcher, TlsContextHolder* tls, std::string unix_path) {
+  const int epoll_fd = ::epoll_create1(EPOLL_CLOEXEC);
+  const int stop_fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (epoll_fd < 0 || stop_fd < 0) {
+    const std::string reason = std::strerror(errno);
+    ::close(epoll_fd);
+    ::close(stop_fd);
+    return Error(ErrorCode::kInternal, "create epoll for the listener: " + reason);
+  }
+  socket.setBlocking(false);
+  // The stop event stays readable once written (level-triggered, never
+  // read), so every thread sees it.
+  if (!arm(epoll_fd, stop_fd, kStopKey, EPOLLIN, EPOLL_CTL_ADD) ||
+      !arm(epoll_fd, socket.impl()->sockfd(), kListenKey, EPOLLIN | EPOLLONESHOT, EPOLL_CTL_ADD)) {
+    const std::string reason = std::strerror(errno);
+    ::close(epoll_fd);
+    ::close(stop_fd);
+    return Error(ErrorCode::kInternal, "watch the listening socket: " + reason);
+  }
+  return std::unique_ptr<HttpListener>(new HttpListener(std::move(socket), epoll_fd, stop_fd,
+                                                        limits, std::move(dispatcher), tls,
+                                                        std::move(unix_path)));
+}
+
 Result<std::unique_ptr<HttpListener>> HttpListener::open_tls(
     const std::string& address, const ListenerLimits& limits, TlsContextHolder& tls,
-    Poco::SharedPtr<RequestDispatcher> dispatcher) {
+    std::shared_ptr<RequestDispatcher> dispatcher) {
   try {
     Poco::Net::ServerSocket socket;
     // SO_REUSEADDR so a restart can rebind at once, but not SO_REUSEPORT:
     // a second daemon on the same port must fail, not share the traffic.
     socket.bind(Poco::Net::SocketAddress(address), /*reuseAddress=*/true, /*reusePort=*/false);
     socket.listen(256);
-    return std::unique_ptr<HttpListener>(
-        new HttpListener(std::move(socket), limits, std::move(dispatcher), &tls, ""));
+    return create(std::move(socket), limits, std::move(dispatcher), &tls, "");
   } catch (const Poco::Exception& failure) {
     return Error(ErrorCode::kUnavailable, "listen on '" + address + "': " + failure.displayText());
   }
@@ -155,7 +103,7 @@ Result<std::unique_ptr<HttpListener>> HttpListener::open_tls(
 
 Result<std::unique_ptr<HttpListener>> HttpListener::open_unix(
     const std::string& path, unsigned mode, unsigned gid, const ListenerLimits& limits,
-    Poco::SharedPtr<RequestDispatcher> dispatcher) {
+    std::shared_ptr<RequestDispatcher> dispatcher) {
   struct stat existing {};
   if (::lstat(path.c_str(), &existing) == 0) {
     if (!S_ISSOCK(existing.st_mode)) {
@@ -175,26 +123,209 @@ Result<std::unique_ptr<HttpListener>> HttpListener::open_unix(
       return Error(ErrorCode::kFailedPrecondition,
                    "set mode and group of '" + path + "': " + reason);
     }
-    return std::unique_ptr<HttpListener>(
-        new HttpListener(std::move(socket), limits, std::move(dispatcher), nullptr, path));
+    return create(std::move(socket), limits, std::move(dispatcher), nullptr, path);
   } catch (const Poco::Exception& failure) {
     return Error(ErrorCode::kUnavailable, "listen on '" + path + "': " + failure.displayText());
   }
 }
 
 void HttpListener::start() {
-  server_->start();
+  for (int i = 0; i < limits_.worker_threads; ++i) {
+    workers_.emplace_back([this] { run_worker(); });
+  }
+  sweeper_ = std::thread([this] { run_sweeper(); });
+}
+
+// A thread's life: take one ready socket at a time from the shared set.
+// No exception leaves it, so a request that throws past the dispatcher
+// costs its connection, not the thread.
+void HttpListener::run_worker() {
+  while (true) {
+    epoll_event event{};
+    const int ready = ::epoll_wait(epoll_fd_, &event, 1, -1);
+    if (ready <= 0) {
+      continue;  // interrupted by a signal
+    }
+    const std::uint64_t key = event.data.u64;
+    if (key == kStopKey) {
+      return;
+    }
+    try {
+      if (key == kListenKey) {
+        accept_connections();
+      } else if (auto connection = find(key); connection && connection->claim()) {
+        serve(connection);
+      }
+    } catch (const std::exception& failure) {
+      spdlog::error("listener {}: a connection failed with an exception: {}", bound_address_,
+                    failure.what());
+    }
+  }
+}
+
+void HttpListener::accept_connections() {
+  for (int i = 0; i < kAcceptBatch && !draining_; ++i) {
+    sockaddr_storage address{};
+    socklen_t length = sizeof address;
+    const int fd = ::accept4(socket_.impl()->sockfd(), reinterpret_cast<sockaddr*>(&address),
+                             &length, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) {
+      if (errno != EAGAIN && errno != EWOULDBLOCK && errno != ECONNABORTED && errno != EINTR) {
+        spdlog::warn("listener {}: accept failed: {}", bound_address_, std::strerror(errno));
+      }
+      if (errno != ECONNABORTED && errno != EINTR) {
+        break;
+      }
+      continue;
+    }
+    adopt(fd, address, length);
+  }
+  if (!draining_) {
+    arm(epoll_fd_, socket_.impl()->sockfd(), kListenKey, EPOLLIN | EPOLLONESHOT, EPOLL_CTL_MOD);
+  }
+}
+
+// The new connection is parked at once: its TLS handshake starts when its
+// first bytes arrive, on whichever thread gets them.
+void HttpListener::adopt(int fd, const sockaddr_storage& peer, socklen_t peer_length) {
+  if (open_.load() >= limits_.max_connections) {
+    ::close(fd);
+    ++refused_;
+    return;
+  }
+  try {
+    Poco::Net::StreamSocket plain(new Poco::Net::StreamSocketImpl(fd));
+    // Poco's TLS socket waits itself unless the socket under it knows it is
+    // non-blocking.
+    plain.setBlocking(false);
+    Poco::Net::StreamSocket socket = plain;
+    std::string peer_address = "local";
+    if (tls_ != nullptr) {
+      plain.setNoDelay(true);
+      peer_address = Poco::Net::SocketAddress(reinterpret_cast<const sockaddr*>(&peer), peer_length)
+                         .host()
+                         .toString();
+      socket = Poco::Net::SecureStreamSocket::attach(plain, tls_->get());
+    }
+    auto connection = std::make_shared<HttpConnection>(next_id_++, std::move(socket),
+                                                       tls_ != nullptr, std::move(peer_address),
+                                                       epoll_fd_, limits_.connection, draining_);
+    {
+      std::lock_guard lock(mutex_);
+      connections_.emplace(connection->id(), connection);
+    }
+    ++open_;
+    if (!connection->park()) {
+      forget(connection);
+    }
+  } catch (const std::exception& failure) {
+    spdlog::debug("listener {}: connection setup failed: {}", bound_address_, failure.what());
+    ++refused_;
+  }
+}
+
+// Serves the requests the connection holds, one after another, then parks
+// it until more arrive.
+void HttpListener::serve(const std::shared_ptr<HttpConnection>& connection) {
+  while (true) {
+    switch (connection->receive()) {
+      case HttpConnection::Input::kWait:
+        if (!connection->park()) {
+          forget(connection);
+        }
+        return;
+      case HttpConnection::Input::kClosed:
+        forget(connection);
+        return;
+      case HttpConnection::Input::kMalformed:
+        dispatcher_->answer_malformed(*connection, connection->malformed());
+        forget(connection);
+        return;
+      case HttpConnection::Input::kRequest:
+        break;
+    }
+    dispatcher_->serve(*connection);
+    if (connection->handing_over()) {
+      forget(connection);
+      connection->finish_hand_over();
+      return;
+    }
+    if (!connection->finish_request()) {
+      forget(connection);
+      return;
+    }
+    if (!connection->input_waiting()) {
+      if (!connection->park()) {
+        forget(connection);
+      }
+      return;
+    }
+  }
+}
+
+// Closes the connection unless it is being handed over, which closes it
+// from the listener's side only.
+void HttpListener::forget(const std::shared_ptr<HttpConnection>& connection) {
+  {
+    std::lock_guard lock(mutex_);
+    connections_.erase(connection->id());
+  }
+  --open_;
+  if (!connection->handing_over()) {
+    connection->close();
+  }
+}
+
+std::shared_ptr<HttpConnection> HttpListener::find(std::uint64_t id) {
+  std::lock_guard lock(mutex_);
+  const auto found = connections_.find(id);
+  return found == connections_.end() ? nullptr : found->second;
+}
+
+void HttpListener::run_sweeper() {
+  std::unique_lock lock(sweep_mutex_);
+  while (!stopping_) {
+    sweep_wake_.wait_for(lock, kSweepInterval);
+    lock.unlock();
+    sweep();
+    lock.lock();
+  }
+}
+
+// Closes parked connections past their deadline, and while draining the
+// idle ones too. A connection claimed here may have been served and parked
+// again since it was picked: then it is parked again as it is, which
+// re-arms it in case its event came while this thread held it.
+void HttpListener::sweep() {
+  const auto now = HttpConnection::Clock::now();
+  const bool idle_too = draining_.load();
+  std::vector<std::shared_ptr<HttpConnection>> picked;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& [id, connection] : connections_) {
+      if (connection->closable(now, false) || (idle_too && connection->closable(now, true))) {
+        picked.push_back(connection);
+      }
+    }
+  }
+  for (const auto& connection : picked) {
+    if (!connection->claim()) {
+      continue;
+    }
+    if (connection->due(now, false) || (idle_too && connection->due(now, true))) {
+      forget(connection);
+    } else if (!connection->park()) {
+      forget(connection);
+    }
+  }
 }
 
 bool HttpListener::drain(std::chrono::seconds timeout) {
-  server_->stop();
-  // Poco's connections close after their current request once the factory
-  // reports the server stopped; idle kept-alive ones close at once. The event
-  // blocks on busy connections, so it is raised on a thread of its own and
-  // the wait below is what the timeout bounds.
-  std::thread notifier(
-      [dispatcher = dispatcher_, this]() mutable { dispatcher->announce_stopped(this); });
-  notifier.detach();
+  if (!draining_.exchange(true)) {
+    ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, socket_.impl()->sockfd(), nullptr);
+    socket_.close();
+  }
+  sweep_wake_.notify_all();
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (open_connections() > 0 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -202,16 +333,33 @@ bool HttpListener::drain(std::chrono::seconds timeout) {
   return open_connections() == 0;
 }
 
+void HttpListener::stop() {
+  if (stopping_.exchange(true)) {
+    return;
+  }
+  // One write per thread: each wakes one waiter, and the event stays
+  // readable for any thread that comes to wait later.
+  const std::uint64_t one = 1;
+  for (std::size_t i = 0; i < workers_.size() + 1; ++i) {
+    (void)::write(stop_fd_, &one, sizeof one);
+  }
+  sweep_wake_.notify_all();
+  for (auto& worker : workers_) {
+    worker.join();
+  }
+  if (sweeper_.joinable()) {
+    sweeper_.join();
+  }
+  std::lock_guard lock(mutex_);
+  for (auto& [id, connection] : connections_) {
+    connection->close();
+  }
+  connections_.clear();
+  open_ = 0;
+}
+
 std::string HttpListener::bound_address() const {
-  return unix_path_.empty() ? socket_.address().toString() : unix_path_;
-}
-
-int HttpListener::open_connections() const {
-  return live_connections_->load();
-}
-
-std::uint64_t HttpListener::refused_connections() const {
-  return static_cast<std::uint64_t>(server_->refusedConnections());
+  return bound_address_;
 }
 
 }  // namespace th::server

@@ -1,10 +1,6 @@
 #include "server/request_dispatcher.h"
 
-#include <Poco/Net/HTTPRequestHandler.h>
-#include <Poco/Net/HTTPServerRequest.h>
-#include <Poco/Net/HTTPServerRequestImpl.h>
-#include <Poco/Net/HTTPServerResponse.h>
-#include <Poco/Net/StreamSocket.h>
+#include <Poco/String.h>
 #include <Poco/URI.h>
 #include <spdlog/spdlog.h>
 
@@ -13,7 +9,7 @@
 
 #include "crypto/encoding.h"
 #include "crypto/random.h"
-#include "server/http_listener.h"
+#include "http/response_head.h"
 #include "server/peer_credentials.h"
 
 namespace th::server {
@@ -31,18 +27,6 @@ constexpr std::pair<const char*, const char*> kSecurityHeaders[] = {
     {"Cross-Origin-Resource-Policy", "same-origin"},
 };
 constexpr const char* kHsts = "max-age=63072000; includeSubDomains";
-
-class DispatchingHandler final : public Poco::Net::HTTPRequestHandler {
- public:
-  explicit DispatchingHandler(RequestDispatcher& dispatcher) : dispatcher_(dispatcher) {}
-  void handleRequest(Poco::Net::HTTPServerRequest& request,
-                     Poco::Net::HTTPServerResponse& response) override {
-    dispatcher_.serve(request, response);
-  }
-
- private:
-  RequestDispatcher& dispatcher_;
-};
 
 std::map<std::string, std::string> parse_query(const std::string& uri) {
   std::map<std::string, std::string> query;
@@ -74,76 +58,81 @@ std::string path_of(const std::string& uri) {
   return uri.substr(0, end);
 }
 
-// Sends a streamed body in chunks as the producer writes it. Poco writes the
-// final zero-length chunk when the response is destroyed, so a producer that
-// fails midway has the connection shut down first: the client then sees the
-// body cut short instead of a complete response with events missing.
-void send_streamed_body(Poco::Net::HTTPServerRequest& raw, Poco::Net::HTTPServerResponse& response,
-                        const ApiRequest& request, const ApiResponse& reply) {
-  std::ostream& out = response.send();
-  Status streamed = ok_status();
-  try {
-    streamed = reply.stream(out);
-    out.flush();
-  } catch (const std::exception& failure) {
-    streamed = Error(ErrorCode::kInternal, failure.what());
+// Request ids are drawn from the random generator 256 at a time, per
+// thread: one call per request cost a take of OpenSSL's global lock each.
+std::string next_request_id() {
+  constexpr std::size_t kIdBytes = 16;
+  thread_local std::string batch;
+  thread_local std::size_t used = 0;
+  if (used == batch.size()) {
+    batch = crypto::random_bytes(kIdBytes * 256);
+    used = 0;
   }
-  if (streamed.ok() && out.good()) {
+  used += kIdBytes;
+  return crypto::hex_encode(std::string_view(batch).substr(used - kIdBytes, kIdBytes));
+}
+
+// A handler's header replaces one of the same name set before (the browser
+// client's pages relax the content security policy).
+void set_field(http::HeaderFields& fields, const std::string& name, std::string value) {
+  const auto same_name = [&](const auto& field) { return Poco::icompare(field.first, name) == 0; };
+  if (const auto found = std::find_if(fields.begin(), fields.end(), same_name);
+      found != fields.end()) {
+    found->second = std::move(value);
     return;
   }
-  if (out.good()) {
-    spdlog::warn("request {} {}: streaming stopped: {}", request.request_id, request.route,
-                 streamed.ok() ? "the connection failed" : streamed.error().message());
-  } else {
-    spdlog::debug("request {}: the client stopped reading a streamed body", request.request_id);
+  fields.emplace_back(name, std::move(value));
+}
+
+// A producer that fails midway is logged; the exchange has already ended
+// the connection before the final chunk.
+void send_streamed(HttpExchange& exchange, const ApiRequest& request, const std::string& head,
+                   const ApiResponse& reply) {
+  const Status streamed = exchange.send_streamed(head, reply.stream);
+  if (streamed.ok()) {
+    return;
   }
-  try {
-    static_cast<Poco::Net::HTTPServerRequestImpl&>(raw).socket().shutdown();
-  } catch (const Poco::Exception&) {
-    // Already gone; nothing more can reach the client either way.
+  if (streamed.error().code() == ErrorCode::kUnavailable) {
+    spdlog::debug("request {}: the client stopped reading a streamed body", request.request_id);
+  } else {
+    spdlog::warn("request {} {}: streaming stopped: {}", request.request_id, request.route,
+                 streamed.error().message());
   }
 }
 
-// The socket leaves Poco's HTTP session here: the session no longer owns
-// it, so Poco's connection ends without closing it, and the worker thread
-// goes back to the pool while the socket lives on with its new owner.
-void hand_over_connection(Poco::Net::HTTPServerRequest& raw, const ApiRequest& request,
-                          const ApiResponse& reply) {
-  try {
-    Poco::Net::StreamSocket tcp = serving_tcp_socket();
-    Poco::Net::StreamSocket tls =
-        static_cast<Poco::Net::HTTPServerRequestImpl&>(raw).detachSocket();
-    reply.take_over(tls, tcp);
-  } catch (const Poco::Exception& failure) {
-    spdlog::debug("request {}: upgraded connection lost: {}", request.request_id, failure.name());
+// Details of internal failures stay in the log, keyed by request id.
+// Stored data that failed its integrity check keeps its own code, so that
+// clients tell it from a bug and the operator runs the check.
+ApiResponse hide_internal_failure(const ApiRequest& request, const ApiResponse& reply,
+                                  bool data_loss) {
+  spdlog::warn("request {} {} {}: {}", request.request_id, loggable_method(request.method),
+               request.route.empty() ? "unmatched" : request.route, reply.body);
+  if (data_loss) {
+    return ApiResponse::error(
+        500, error_code_name(ErrorCode::kDataLoss),
+        "stored data failed its integrity check; request id " + request.request_id);
   }
+  return ApiResponse::error(reply.status, "internal",
+                            "internal error; request id " + request.request_id);
 }
 
 }  // namespace
 
-Poco::Net::HTTPRequestHandler* RequestDispatcher::createRequestHandler(
-    const Poco::Net::HTTPServerRequest&) {
-  // Poco takes ownership of the handler and deletes it after the request.
-  return new DispatchingHandler(*this);
-}
-
-void RequestDispatcher::serve(Poco::Net::HTTPServerRequest& raw,
-                              Poco::Net::HTTPServerResponse& response) {
+void RequestDispatcher::serve(HttpExchange& exchange) {
   const auto started = std::chrono::steady_clock::now();
+  const http::RequestHead& head = exchange.head();
   ApiRequest request;
-  request.request_id = crypto::hex_encode(crypto::random_bytes(16));
+  request.request_id = next_request_id();
   request.listener = settings_.listener;
-  request.method = raw.getMethod();
-  request.path = path_of(raw.getURI());
-  request.peer_address =
-      settings_.listener == ListenerKind::kTls ? raw.clientAddress().host().toString() : "local";
+  request.method = head.method;
+  request.path = path_of(head.target);
+  request.peer_address = exchange.peer_address();
 
-  bool close_connection = false;
   const Route* route = nullptr;
   ApiResponse reply;
   bool data_loss = false;
   try {
-    Result<ApiResponse> outcome = dispatch(raw, request, route, close_connection);
+    Result<ApiResponse> outcome = dispatch(exchange, request, route);
     reply = outcome.ok() ? std::move(*outcome) : ApiResponse::error(outcome.error());
     data_loss = !outcome.ok() && outcome.error().code() == ErrorCode::kDataLoss;
   } catch (const std::exception& failure) {
@@ -151,37 +140,41 @@ void RequestDispatcher::serve(Poco::Net::HTTPServerRequest& raw,
     reply = ApiResponse::error(500, "internal", "internal error; request id " + request.request_id);
   }
   if (reply.status >= 500 && reply.status != 503) {
-    // Details of internal failures stay in the log, keyed by request id.
-    spdlog::warn("request {} {} {}: {}", request.request_id, loggable_method(request.method),
-                 request.route.empty() ? "unmatched" : request.route, reply.body);
-    // Stored data that failed its integrity check keeps its own code, so
-    // that clients tell it from a bug and the operator runs the check.
-    reply = data_loss ? ApiResponse::error(500, error_code_name(ErrorCode::kDataLoss),
-                                           "stored data failed its integrity check; request id " +
-                                               request.request_id)
-                      : ApiResponse::error(reply.status, "internal",
-                                           "internal error; request id " + request.request_id);
+    reply = hide_internal_failure(request, reply, data_loss);
   }
+  write(exchange, request, reply);
+  record(route, request, reply.status, started);
+}
 
-  write(response, request, reply, close_connection);
-  if (reply.stream) {
-    send_streamed_body(raw, response, request, reply);
-  }
-  if (reply.take_over) {
-    hand_over_connection(raw, request, reply);
-  }
+void RequestDispatcher::answer_malformed(HttpExchange& exchange, const Error& error) {
+  const auto started = std::chrono::steady_clock::now();
+  ApiRequest request;
+  request.request_id = next_request_id();
+  request.listener = settings_.listener;
+  const bool too_long = error.code() == ErrorCode::kResourceExhausted;
+  ApiResponse reply = too_long ? ApiResponse::error(431, "header_too_large", error.message())
+                               : ApiResponse::error(400, "bad_request", error.message());
+  exchange.close_after_answer();
+  // The parser's messages name what is wrong, never the bytes sent, so
+  // they may be logged; at debug, as any peer can cause them at will.
+  spdlog::debug("request {}: {}", request.request_id, error.message());
+  write(exchange, request, reply);
+  record(nullptr, request, reply.status, started);
+}
+
+void RequestDispatcher::record(const Route* route, const ApiRequest& request, int status,
+                               std::chrono::steady_clock::time_point started) const {
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   RouteMetrics* metrics = route != nullptr ? route->metrics : router_.unmatched_metrics();
-  metrics->record(reply.status, seconds);
+  metrics->record(status, seconds);
   spdlog::debug("request {} {} {} -> {} in {:.1f} ms", request.request_id,
                 loggable_method(request.method),
-                request.route.empty() ? "unmatched" : request.route, reply.status, seconds * 1000);
+                request.route.empty() ? "unmatched" : request.route, status, seconds * 1000);
 }
 
-Result<ApiResponse> RequestDispatcher::dispatch(Poco::Net::HTTPServerRequest& raw,
-                                                ApiRequest& request, const Route*& route,
-                                                bool& close_connection) {
+Result<ApiResponse> RequestDispatcher::dispatch(HttpExchange& exchange, ApiRequest& request,
+                                                const Route*& route) {
   // The body is read (or refused) before anything is answered, so that
   // every answer, 404 included, leaves the connection in a state the client
   // can read it from. Matching comes first to find the route's limit. A
@@ -192,17 +185,18 @@ Result<ApiResponse> RequestDispatcher::dispatch(Poco::Net::HTTPServerRequest& ra
   route = match.route;
   const bool own_limit = match.route != nullptr && match.route->max_body_bytes > 0;
   if (own_limit) {
-    describe(raw, request, match);
-    if (Status allowed = admit(raw, request, *match.route); !allowed.ok()) {
-      close_connection = true;
-      discard_body(raw.stream(), settings_.max_body_bytes);
+    describe(exchange, request, match);
+    if (Status allowed = admit(exchange, request, *match.route); !allowed.ok()) {
+      exchange.discard_body(settings_.max_body_bytes);
       return allowed.error();
     }
   }
   const std::size_t limit = own_limit ? match.route->max_body_bytes : settings_.max_body_bytes;
-  if (Status body = read_body(raw, request, limit); !body.ok()) {
-    close_connection = true;
-    return ApiResponse::error(413, "payload_too_large", body.error().message());
+  if (Status body = read_body(exchange, request, limit); !body.ok()) {
+    if (body.error().code() == ErrorCode::kResourceExhausted) {
+      return ApiResponse::error(413, "payload_too_large", body.error().message());
+    }
+    return ApiResponse::error(400, "bad_request", body.error().message());
   }
   if (match.route == nullptr) {
     if (match.path_matched) {
@@ -211,26 +205,42 @@ Result<ApiResponse> RequestDispatcher::dispatch(Poco::Net::HTTPServerRequest& ra
     return ApiResponse::error(404, "not_found", "no such endpoint");
   }
   if (!own_limit) {
-    describe(raw, request, match);
-    TH_RETURN_IF_ERROR(admit(raw, request, *match.route));
+    describe(exchange, request, match);
+    TH_RETURN_IF_ERROR(admit(exchange, request, *match.route));
   }
   return match.route->handler(request);
 }
 
-void RequestDispatcher::describe(Poco::Net::HTTPServerRequest& raw, ApiRequest& request,
+// A refused body is dropped and the rest of it read up to a bound (see
+// HttpExchange::discard_body); the connection then closes.
+Status RequestDispatcher::read_body(HttpExchange& exchange, ApiRequest& request,
+                                    std::size_t limit) {
+  Status body = exchange.read_body(request.body, limit);
+  if (!body.ok()) {
+    request.body.clear();
+    if (body.error().code() == ErrorCode::kResourceExhausted) {
+      exchange.discard_body(kDiscardLimit);
+    }
+  }
+  return body;
+}
+
+void RequestDispatcher::describe(const HttpExchange& exchange, ApiRequest& request,
                                  const RouteMatch& match) {
   request.route = match.route->pattern;
   request.path_params = match.params;
-  request.query = parse_query(raw.getURI());
-  for (const auto& [name, value] : raw) {
+  const http::RequestHead& head = exchange.head();
+  if (head.target.find('?') != std::string::npos) {
+    request.query = parse_query(head.target);
+  }
+  for (const auto& [name, value] : head.fields) {
     request.headers.add(name, value);
   }
 }
 
 // Authentication and authorization; a refusal is audited.
-Status RequestDispatcher::admit(Poco::Net::HTTPServerRequest& raw, ApiRequest& request,
-                                const Route& route) {
-  Status allowed = identify(raw, request);
+Status RequestDispatcher::admit(HttpExchange& exchange, ApiRequest& request, const Route& route) {
+  Status allowed = identify(exchange, request);
   if (!allowed.ok() && is_ambient_on_public_route(route, request)) {
     audit_denial(request, allowed.error());  // the cookie is refused all the same
     request.principal = access::Principal{};
@@ -243,46 +253,6 @@ Status RequestDispatcher::admit(Poco::Net::HTTPServerRequest& raw, ApiRequest& r
     audit_denial(request, allowed.error());
   }
   return allowed;
-}
-
-Status RequestDispatcher::read_body(Poco::Net::HTTPServerRequest& raw, ApiRequest& request,
-                                    std::size_t limit) {
-  const std::string limit_text = std::to_string(limit) + " bytes";
-  const Error too_large(ErrorCode::kResourceExhausted,
-                        "request body exceeds the limit of " + limit_text);
-  if (!raw.hasContentLength() && !raw.getChunkedTransferEncoding()) {
-    return ok_status();
-  }
-  if (raw.hasContentLength() && raw.getContentLength64() > static_cast<std::int64_t>(limit)) {
-    discard_body(raw.stream(), kDiscardLimit);
-    return too_large;
-  }
-  std::istream& in = raw.stream();
-  char buffer[8192];
-  while (in) {
-    in.read(buffer, sizeof buffer);
-    request.body.append(buffer, static_cast<std::size_t>(in.gcount()));
-    if (request.body.size() > limit) {
-      request.body.clear();
-      discard_body(in, kDiscardLimit);
-      return too_large;
-    }
-  }
-  return ok_status();
-}
-
-// Reads and drops what is left of a refused body, up to `limit` bytes, so
-// that a client that sends its whole body before reading (most do) receives
-// the answer instead of a reset connection. A body beyond the bound is cut
-// off.
-void RequestDispatcher::discard_body(std::istream& in, std::size_t limit) {
-  char buffer[16384];
-  std::size_t discarded = 0;
-  while (in && discarded < limit) {
-    // Never ask for more than the bound: the client may have sent no more.
-    in.read(buffer, static_cast<std::streamsize>(std::min(sizeof buffer, limit - discarded)));
-    discarded += static_cast<std::size_t>(in.gcount());
-  }
 }
 
 // A browser sends its cookie with every request, whether the page meant
@@ -298,10 +268,9 @@ bool RequestDispatcher::is_ambient_on_public_route(const Route& route,
          request.header("Authorization").empty();
 }
 
-Status RequestDispatcher::identify(Poco::Net::HTTPServerRequest& raw, ApiRequest& request) {
+Status RequestDispatcher::identify(HttpExchange& exchange, ApiRequest& request) {
   if (settings_.listener == ListenerKind::kAdminSocket) {
-    auto& impl = static_cast<Poco::Net::HTTPServerRequestImpl&>(raw);
-    const auto peer = read_peer_credentials(impl.socket().impl()->sockfd());
+    const auto peer = read_peer_credentials(exchange.socket_fd());
     if (!peer.ok() || !is_local_operator(*peer, settings_.admin_gid)) {
       return Error(ErrorCode::kPermissionDenied,
                    "the admin socket accepts only root and the admin group");
@@ -379,35 +348,42 @@ Status RequestDispatcher::authorize(const Route& route, const ApiRequest& reques
   return ok_status();
 }
 
-void RequestDispatcher::write(Poco::Net::HTTPServerResponse& response, const ApiRequest& request,
-                              const ApiResponse& reply, bool close_connection) {
-  response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(reply.status));
+// The answer's head: status, request id, security headers, the handler's
+// own, then the framing and whether the connection stays open.
+void RequestDispatcher::write(HttpExchange& exchange, const ApiRequest& request,
+                              ApiResponse& reply) {
+  http::HeaderFields fields;
+  fields.reserve(16 + reply.headers.size());
   if (!reply.take_over) {
-    response.setContentType(reply.content_type);
+    fields.emplace_back("Content-Type", reply.content_type);
   }
-  response.set("X-Request-Id", request.request_id);
+  fields.emplace_back("X-Request-Id", request.request_id);
   for (const auto& [name, value] : kSecurityHeaders) {
-    response.set(name, value);
+    fields.emplace_back(name, value);
   }
   if (settings_.listener == ListenerKind::kTls) {
-    response.set("Strict-Transport-Security", kHsts);
+    fields.emplace_back("Strict-Transport-Security", kHsts);
   }
-  for (const auto& [name, value] : reply.headers) {
-    response.set(name, value);
-  }
-  if (close_connection) {
-    response.setKeepAlive(false);
-  }
-  if (reply.stream) {
-    response.setChunkedTransferEncoding(true);
-    return;  // serve() sends the body as the producer writes it
+  for (auto& [name, value] : reply.headers) {
+    set_field(fields, name, std::move(value));
   }
   if (reply.take_over) {
-    response.send().flush();  // a 101 has no body; the socket is handed over next
+    exchange.hand_over(http::format_response_head(reply.status, fields),
+                       std::move(reply.take_over));
     return;
   }
-  response.setContentLength64(static_cast<std::int64_t>(reply.body.size()));
-  response.sendBuffer(reply.body.data(), reply.body.size());
+  if (exchange.closes_after_answer()) {
+    fields.emplace_back("Connection", "close");
+  } else if (exchange.head().minor_version == 0) {
+    fields.emplace_back("Connection", "keep-alive");
+  }
+  if (reply.stream) {
+    fields.emplace_back("Transfer-Encoding", "chunked");
+    send_streamed(exchange, request, http::format_response_head(reply.status, fields), reply);
+    return;
+  }
+  fields.emplace_back("Content-Length", std::to_string(reply.body.size()));
+  (void)exchange.send(http::format_response_head(reply.status, fields), reply.body);
 }
 
 }  // namespace th::server

@@ -10,17 +10,20 @@
 // No exception escapes: a handler that throws produces a 500 with the
 // request id, and the daemon keeps serving.
 //
+// The pipeline knows requests only as HttpExchange, not the connection or
+// server that carries them.
+//
 // One dispatcher per listener. Shared by the listener's worker threads; holds
 // no mutable state of its own.
 #pragma once
 
-#include <Poco/Net/HTTPRequestHandlerFactory.h>
-
+#include <chrono>
 #include <memory>
 
 #include "audit/audit_event.h"
 #include "server/api_types.h"
 #include "server/authenticator.h"
+#include "server/http_exchange.h"
 #include "server/router.h"
 
 namespace th::server {
@@ -33,41 +36,35 @@ struct DispatchSettings {
   std::string node;
 };
 
-class RequestDispatcher final : public Poco::Net::HTTPRequestHandlerFactory {
+class RequestDispatcher final {
  public:
   RequestDispatcher(const Router& router, Authenticator& authenticator, DispatchSettings settings)
       : router_(router), authenticator_(authenticator), settings_(settings) {}
 
-  Poco::Net::HTTPRequestHandler* createRequestHandler(
-      const Poco::Net::HTTPServerRequest& request) override;
+  // Runs the pipeline for the request the exchange holds and writes its
+  // answer.
+  void serve(HttpExchange& exchange);
 
-  void serve(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response);
-
-  // Tells every open connection of this listener to close once its current
-  // request is answered (idle kept-alive connections close at once). Blocks
-  // while requests are in flight.
-  void announce_stopped(const void* sender) {
-    const bool abort_current = false;
-    serverStopped(sender, abort_current);
-  }
+  // Answers a request whose head could not be parsed (400, or 431 when it
+  // was too long) with the security headers and a request id, and marks
+  // the connection to close.
+  void answer_malformed(HttpExchange& exchange, const Error& error);
 
  private:
-  Result<ApiResponse> dispatch(Poco::Net::HTTPServerRequest& raw, ApiRequest& request,
-                               const Route*& route, bool& close_connection);
-  Status read_body(Poco::Net::HTTPServerRequest& raw, ApiRequest& request, std::size_t limit);
+  Result<ApiResponse> dispatch(HttpExchange& exchange, ApiRequest& request, const Route*& route);
   // What a refused request's body is read up to before the answer, so the
   // client sees it.
   static constexpr std::size_t kDiscardLimit = 16 << 20;
-  static void discard_body(std::istream& in, std::size_t limit);
-  static void describe(Poco::Net::HTTPServerRequest& raw, ApiRequest& request,
-                       const RouteMatch& match);
-  Status admit(Poco::Net::HTTPServerRequest& raw, ApiRequest& request, const Route& route);
+  static Status read_body(HttpExchange& exchange, ApiRequest& request, std::size_t limit);
+  static void describe(const HttpExchange& exchange, ApiRequest& request, const RouteMatch& match);
+  Status admit(HttpExchange& exchange, ApiRequest& request, const Route& route);
   bool is_ambient_on_public_route(const Route& route, const ApiRequest& request) const;
-  Status identify(Poco::Net::HTTPServerRequest& raw, ApiRequest& request);
+  Status identify(HttpExchange& exchange, ApiRequest& request);
   static Status authorize(const Route& route, const ApiRequest& request);
   void audit_denial(const ApiRequest& request, const Error& error);
-  void write(Poco::Net::HTTPServerResponse& response, const ApiRequest& request,
-             const ApiResponse& reply, bool close_connection);
+  void write(HttpExchange& exchange, const ApiRequest& request, ApiResponse& reply);
+  void record(const Route* route, const ApiRequest& request, int status,
+              std::chrono::steady_clock::time_point started) const;
 
   const Router& router_;
   Authenticator& authenticator_;

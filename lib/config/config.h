@@ -23,18 +23,22 @@ namespace th {
 struct ServerConfig {
   // Address and port to listen on, "ADDR:PORT"; IPv6 as "[::1]:8443".
   std::string listen = "127.0.0.1:8443";
-  // Threads serving requests; at most max_connections.
-  int worker_threads = 32;
-  // Cap on connections being served at once.
+  // Threads serving requests, as many as may wait on the database at
+  // once; at most max_connections. Few by default: threads beyond what
+  // the cores and the database pool keep busy only wait in epoll, and each
+  // request then wakes one of them.
+  int worker_threads = 8;
+  // Cap on open connections; beyond it new ones are closed at accept.
   int max_connections = 512;
-  // Accepted connections waiting for a free worker; beyond it new
-  // connections are refused.
-  int max_queued = 128;
   // Largest request body accepted; larger requests are refused with 413.
   std::int64_t max_body_bytes = 1048576;
-  // Per-read timeout while a request is being received and during the TLS
-  // handshake, so a slow client cannot hold a worker.
+  // Deadline for the TLS handshake and a request's head, from the
+  // connection's start or the request's first byte: a client trickling its
+  // headers is cut off.
   int header_timeout_seconds = 10;
+  // Longest wait for a client to send more of a request body or take more
+  // of an answer.
+  int io_timeout_seconds = 10;
   // How long an idle kept-alive connection stays open.
   int keep_alive_timeout_seconds = 30;
   // How long SIGTERM waits for in-flight requests before closing them.

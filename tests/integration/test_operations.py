@@ -396,15 +396,15 @@ class SchemaTest(OperationsTestCase):
 
 class SaturationTest(OperationsTestCase):
     def test_idle_connections_beyond_the_cap_do_not_stop_service_once_timed_out(self):
-        daemon = self.make_daemon({"server": {"worker_threads": 2, "max_queued": 2,
+        daemon = self.make_daemon({"server": {"worker_threads": 2, "max_connections": 4,
                                               "header_timeout_seconds": 2}}).start()
         idle = []
         self.addCleanup(lambda: [s.close() for s in idle])
         for _ in range(10):
             idle.append(socket.create_connection(("127.0.0.1", daemon.port), timeout=10))
 
-        # Two workers and two queue places hold four silent clients for one
-        # header timeout each; the rest are refused at accept.
+        # Four silent clients fill the connections until their header
+        # deadline; the rest are closed at accept.
         started = time.time()
         status = None
         while status is None and time.time() - started < 20:

@@ -1,5 +1,6 @@
 """The HTTPS server's contract: endpoints, headers, errors, limits, TLS."""
 
+import re
 import socket
 import ssl
 import threading
@@ -134,6 +135,105 @@ class ServerTest(harness.DaemonTestCase):
         self.assertEqual(served, [200])
         self.assertFalse(data.startswith(b"HTTP/1.1 200"))
         self.assertLess(time.time() - started, 12)
+
+
+    def open_tls(self):
+        raw = socket.create_connection(("127.0.0.1", self.daemon.port), timeout=15)
+        tls = self.daemon.tls_context().wrap_socket(raw, server_hostname="127.0.0.1")
+        self.addCleanup(tls.close)
+        return tls
+
+    def read_all(self, tls):
+        data = b""
+        try:
+            while True:
+                chunk = tls.recv(65536)
+                if not chunk:
+                    return data
+                data += chunk
+        except (ConnectionResetError, ssl.SSLError, socket.timeout):
+            return data
+
+    def test_trickled_headers_are_cut_off_at_the_deadline_while_others_are_served(self):
+        tls = self.open_tls()
+        tls.sendall(b"GET /healthz HTTP/1.1\r\n")
+        started = time.time()
+        cut_off = None
+        # One header byte every half second: each read is quick, but the
+        # head never completes within the 3 s header deadline.
+        while time.time() - started < 10:
+            self.assertEqual(self.daemon.get("/healthz").status, 200)
+            try:
+                tls.sendall(b"X")
+            except (BrokenPipeError, ConnectionResetError, ssl.SSLError):
+                cut_off = time.time() - started
+                break
+            time.sleep(0.5)
+        if cut_off is None:
+            tls.settimeout(5)
+            self.assertEqual(self.read_all(tls), b"")
+            cut_off = time.time() - started
+        self.assertLess(cut_off, 8)
+        self.assertGreater(cut_off, 2)
+
+    def test_pipelined_requests_are_answered_in_order(self):
+        tls = self.open_tls()
+
+        tls.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+                    b"GET /readyz HTTP/1.1\r\nHost: x\r\n\r\n"
+                    b"GET /no-such-thing HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        data = self.read_all(tls)
+
+        statuses = re.findall(rb"HTTP/1\.1 (\d{3}) ", data)
+        self.assertEqual(statuses, [b"200", b"200", b"404"])
+        self.assertIn(b"ready\n", data)
+
+    def test_malformed_request_line_gets_400_and_others_are_still_served(self):
+        tls = self.open_tls()
+
+        tls.sendall(b"THIS IS NOT HTTP\r\n\r\n")
+        data = self.read_all(tls)
+
+        self.assertTrue(data.startswith(b"HTTP/1.1 400 "), data[:100])
+        self.assertIn(b"Connection: close", data)
+        self.assertIn(b'"code":"bad_request"', data)
+        self.assertIn(b"X-Request-Id: ", data)
+        self.assertEqual(self.daemon.get("/healthz").status, 200)
+
+    def test_oversized_headers_get_431(self):
+        tls = self.open_tls()
+
+        tls.sendall(b"GET /healthz HTTP/1.1\r\nX-Big: " + b"a" * 17000 + b"\r\n\r\n")
+        data = self.read_all(tls)
+
+        self.assertTrue(data.startswith(b"HTTP/1.1 431 "), data[:100])
+
+    def test_http_1_0_is_answered_and_closed(self):
+        tls = self.open_tls()
+
+        tls.sendall(b"GET /healthz HTTP/1.0\r\n\r\n")
+        data = self.read_all(tls)
+
+        self.assertTrue(data.startswith(b"HTTP/1.1 200 "), data[:100])
+        self.assertIn(b"Connection: close", data)
+
+    def test_kept_alive_connection_serves_many_requests(self):
+        connection = self.daemon.connection()
+        self.addCleanup(connection.close)
+
+        statuses = [self.daemon.get("/healthz", connection=connection).status for _ in range(20)]
+
+        self.assertEqual(statuses, [200] * 20)
+
+    def test_connection_close_is_honoured(self):
+        tls = self.open_tls()
+
+        tls.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                    b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        data = self.read_all(tls)
+
+        self.assertEqual(data.count(b"HTTP/1.1 200 "), 1)
+        self.assertIn(b"Connection: close", data)
 
 
 class TlsVersionTest(harness.DaemonTestCase):

@@ -6,6 +6,7 @@ closing its sockets, and the HTTP API staying responsive with hundreds of
 sockets open on a small worker pool.
 """
 
+import json
 import socket as socket_module
 import struct
 
@@ -71,6 +72,16 @@ class WebSocketHubTest(fx.AccessTestCase):
         self.assertEqual(socket.hello["payload"]["user_id"], self.patient.id)
         self.assertEqual(socket.hello["payload"]["max_message_bytes"], 4096)
         self.assertEqual(pong["type"], "pong")
+
+    def test_frames_sent_right_behind_the_upgrade_request_are_not_lost(self):
+        ping = json.dumps({"type": "ping", "id": "early"})
+
+        socket = self.open(token=self.patient.token,
+                           after_request=ws_client.encode_frame(ws_client.TEXT, ping))
+
+        pong = socket.receive_json()
+        self.assertEqual(pong["type"], "pong")
+        self.assertEqual(pong["payload"]["ref"], "early")
 
     def test_accepts_the_session_cookie_from_the_own_origin(self):
         login = fx.sign_in(self.daemon, self.patient)

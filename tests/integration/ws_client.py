@@ -50,7 +50,7 @@ def encode_frame(opcode, payload, final=True, mask=True):
 
 class WebSocket:
     def __init__(self, daemon, token=None, cookie=None, origin=None, timeout=10,
-                 path="/api/v1/ws", extra_headers=None):
+                 path="/api/v1/ws", extra_headers=None, after_request=b""):
         raw = socket.create_connection(("127.0.0.1", daemon.port), timeout=timeout)
         self.sock = daemon.tls_context().wrap_socket(raw, server_hostname="127.0.0.1")
         self.buffer = b""
@@ -65,7 +65,9 @@ class WebSocket:
         if origin:
             lines.append("Origin: " + origin)
         lines += list(extra_headers or [])
-        self.sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
+        # after_request: bytes sent in the same write as the upgrade request,
+        # before its answer (RFC 6455 forbids it; the server must not lose them).
+        self.sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode() + after_request)
         status, headers = self._read_response_head()
         if status != 101:
             body = self._read_body(headers)

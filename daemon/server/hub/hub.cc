@@ -81,8 +81,9 @@ void Hub::stop() {
   }
 }
 
-void Hub::accept(Poco::Net::SecureStreamSocket tls, HubPeer peer) {
-  auto connection = std::make_shared<HubConnection>(std::move(tls), std::move(peer), limits_);
+void Hub::accept(Poco::Net::SecureStreamSocket tls, HubPeer peer, std::string early_input) {
+  auto connection = std::make_shared<HubConnection>(std::move(tls), std::move(peer), limits_,
+                                                    std::move(early_input));
   // Guests have no user id: they are reached through their visit room only.
   if (!connection->peer().principal.user_id.empty()) {
     std::unique_lock lock(users_mutex_);

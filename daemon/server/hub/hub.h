@@ -103,8 +103,10 @@ class Hub final : public HubFanout {
   // Closes every connection (1001) and stops the loops.
   void stop();
 
-  // Any thread: takes over an upgraded TLS socket, already non-blocking.
-  void accept(Poco::Net::SecureStreamSocket tls, HubPeer peer);
+  // Any thread: takes over an upgraded TLS socket, already non-blocking,
+  // with the bytes the client sent after its upgrade request (read before
+  // the hand-over), which are read as the connection's first input.
+  void accept(Poco::Net::SecureStreamSocket tls, HubPeer peer, std::string early_input);
 
   std::size_t send_to_users(const std::vector<std::string>& user_ids,
                             std::string_view text) override;

@@ -3,6 +3,8 @@
 #include <Poco/Exception.h>
 #include <spdlog/spdlog.h>
 
+#include <utility>
+
 namespace th::server {
 namespace {
 
@@ -28,12 +30,13 @@ access::Caller hub_caller(const access::Principal& principal, const HubPeer& pee
 }
 
 HubConnection::HubConnection(Poco::Net::SecureStreamSocket tls, HubPeer peer,
-                             const HubLimits& limits)
+                             const HubLimits& limits, std::string early_input)
     : tls_(std::move(tls)),
       fd_(tls_.impl()->sockfd()),
       peer_(std::move(peer)),
       limits_(limits),
-      reader_(realtime::WebSocketRole::kServer, limits.max_message_bytes) {}
+      reader_(realtime::WebSocketRole::kServer, limits.max_message_bytes),
+      early_input_(std::move(early_input)) {}
 
 void HubConnection::set_wake(WakeLoop wake) {
   std::lock_guard lock(mutex_);
@@ -98,6 +101,10 @@ void HubConnection::start_close(std::uint16_t code, std::string_view reason) {
 }
 
 void HubConnection::read_available(const std::function<void(WebSocketMessage&)>& on_message) {
+  if (!early_input_.empty()) {
+    last_received_ = Clock::now();
+    consume(std::exchange(early_input_, std::string()), on_message);
+  }
   char buffer[kReadChunkBytes];
   while (!finished_) {
     int received = 0;
@@ -117,40 +124,47 @@ void HubConnection::read_available(const std::function<void(WebSocketMessage&)>&
       return;
     }
     last_received_ = Clock::now();
-    if (reader_broken_) {
-      continue;  // after a protocol violation only the close handshake matters
-    }
-    reader_.feed(std::string_view(buffer, static_cast<std::size_t>(received)));
-    while (true) {
-      auto next = reader_.next();
-      if (!next.ok()) {
-        reader_broken_ = true;
-        start_close(reader_.close_code(), next.error().message());
-        break;
-      }
-      if (!next->has_value()) {
-        break;
-      }
-      WebSocketMessage& message = **next;
-      if (message.opcode == WebSocketOpcode::kText || message.opcode == WebSocketOpcode::kBinary) {
-        bool closing = false;
-        {
-          std::lock_guard lock(mutex_);
-          closing = closing_;
-        }
-        if (!closing) {
-          on_message(message);
-        }
-      } else {
-        handle_control(message);
-      }
-    }
+    consume(std::string_view(buffer, static_cast<std::size_t>(received)), on_message);
     // The loop's epoll is level-triggered: bytes still in the kernel make
     // it report the socket again, so a short read ends the turn unless TLS
     // holds decrypted bytes already, and no read() is spent learning that
     // nothing more came.
     if (static_cast<std::size_t>(received) < sizeof buffer && tls_.available() == 0) {
       return;
+    }
+  }
+}
+
+// Hands each complete text or binary message to on_message and answers
+// control frames.
+void HubConnection::consume(std::string_view bytes,
+                            const std::function<void(WebSocketMessage&)>& on_message) {
+  if (reader_broken_) {
+    return;  // after a protocol violation only the close handshake matters
+  }
+  reader_.feed(bytes);
+  while (true) {
+    auto next = reader_.next();
+    if (!next.ok()) {
+      reader_broken_ = true;
+      start_close(reader_.close_code(), next.error().message());
+      return;
+    }
+    if (!next->has_value()) {
+      return;
+    }
+    WebSocketMessage& message = **next;
+    if (message.opcode == WebSocketOpcode::kText || message.opcode == WebSocketOpcode::kBinary) {
+      bool closing = false;
+      {
+        std::lock_guard lock(mutex_);
+        closing = closing_;
+      }
+      if (!closing) {
+        on_message(message);
+      }
+    } else {
+      handle_control(message);
     }
   }
 }

@@ -49,7 +49,10 @@ class HubConnection : public std::enable_shared_from_this<HubConnection> {
   // The loop thread is told to look at a connection that has new output.
   using WakeLoop = std::function<void(HubConnection&)>;
 
-  HubConnection(Poco::Net::SecureStreamSocket tls, HubPeer peer, const HubLimits& limits);
+  // `early_input`: bytes received on the socket before the hub took it,
+  // read before anything else.
+  HubConnection(Poco::Net::SecureStreamSocket tls, HubPeer peer, const HubLimits& limits,
+                std::string early_input = "");
 
   int fd() const { return fd_; }
   const HubPeer& peer() const { return peer_; }
@@ -96,6 +99,8 @@ class HubConnection : public std::enable_shared_from_this<HubConnection> {
  private:
   bool enqueue_frame(std::string frame, bool bypass_limit);
   void start_close(std::uint16_t code, std::string_view reason);
+  void consume(std::string_view bytes,
+               const std::function<void(realtime::WebSocketMessage&)>& on_message);
   void handle_control(const realtime::WebSocketMessage& message);
   void finish();
 
@@ -104,6 +109,7 @@ class HubConnection : public std::enable_shared_from_this<HubConnection> {
   HubPeer peer_;
   HubLimits limits_;
   realtime::WebSocketFrameReader reader_;
+  std::string early_input_;  // loop thread only, consumed by the first read
 
   std::mutex mutex_;  // guards the members below, up to inflight_
   std::deque<std::string> queue_;

@@ -37,14 +37,6 @@ bool origin_allowed(const ApiRequest& request, const std::string& public_origin)
 }
 
 // Runs on the request thread right after the 101 went out.
-void hand_to_hub(Hub& hub, HubPeer peer, Poco::Net::StreamSocket& tls,
-                 Poco::Net::StreamSocket& tcp) {
-  Poco::Net::SecureStreamSocket secure(tls);
-  tcp.setBlocking(false);
-  secure.setBlocking(false);
-  hub.accept(std::move(secure), std::move(peer));
-}
-
 Result<ApiResponse> upgrade(Hub& hub, const std::string& public_origin, ApiRequest& request) {
   if (request.listener != ListenerKind::kTls) {
     return ApiResponse::error(404, "not_found", "websockets are served on the TLS listener only");
@@ -79,9 +71,9 @@ Result<ApiResponse> upgrade(Hub& hub, const std::string& public_origin, ApiReque
   reply.headers.emplace_back("Connection", "Upgrade");
   reply.headers.emplace_back("Sec-WebSocket-Accept",
                              realtime::websocket_accept_key(upgrade_request.key));
-  reply.take_over = [&hub, peer = std::move(peer)](Poco::Net::StreamSocket& tls,
-                                                   Poco::Net::StreamSocket& tcp) mutable {
-    hand_to_hub(hub, std::move(peer), tls, tcp);
+  reply.take_over = [&hub, peer = std::move(peer)](Poco::Net::SecureStreamSocket tls,
+                                                   std::string early_input) mutable {
+    hub.accept(std::move(tls), std::move(peer), std::move(early_input));
   };
   return reply;
 }

@@ -91,7 +91,7 @@ TEST(ConfigKeysTest, NamesAreUniqueAndSectionDotKey) {
 }
 
 TEST(ConfigKeysTest, DefaultTextRendersTheMemberInitializer) {
-  EXPECT_EQ(find_config_key("server.worker_threads")->default_text(), "32");
+  EXPECT_EQ(find_config_key("server.worker_threads")->default_text(), "8");
   EXPECT_EQ(find_config_key("server.listen")->default_text(), "\"127.0.0.1:8443\"");
   EXPECT_EQ(find_config_key("node.name")->default_text(), "\"\"");
   EXPECT_EQ(find_config_key("server.listn"), nullptr);
@@ -146,7 +146,7 @@ TEST(ConfigKeysTest, SampleFileListsEveryKeyWithItsDefault) {
 // Each key has an entry in the man page:
 //   .TP
 //   .B server.worker_threads
-//   (integer, 1 to 1024, default 32)
+//   (integer, 1 to 1024, default 8)
 // where the default is written as in TOML. "\:" (an invisible break point)
 // is dropped and "\e" (roff's backslash) read as "\" before comparing.
 TEST(ConfigKeysTest, ManPageDocumentsEveryKeyWithTypeAndDefault) {
@@ -175,13 +175,13 @@ TEST(ConfigKeysTest, ManPageDocumentsEveryKeyWithTypeAndDefault) {
 
 TEST(ConfigKeysTest, DescribeMarksWhereEachValueCameFrom) {
   const auto config =
-      parse_config("[server]\nworker_threads = 32\nmax_queued = 7\n", "/etc/th.toml");
+      parse_config("[server]\nworker_threads = 32\nio_timeout_seconds = 7\n", "/etc/th.toml");
   ASSERT_TRUE(config.ok());
 
   const auto text = describe_effective_config(*config);
 
   EXPECT_NE(text.find("\nserver.worker_threads = 32  # from /etc/th.toml\n"), std::string::npos);
-  EXPECT_NE(text.find("\nserver.max_queued = 7  # from /etc/th.toml\n"), std::string::npos);
+  EXPECT_NE(text.find("\nserver.io_timeout_seconds = 7  # from /etc/th.toml\n"), std::string::npos);
   EXPECT_NE(text.find("\nserver.listen = \"127.0.0.1:8443\"  # default\n"), std::string::npos);
   EXPECT_TRUE(text.starts_with("# effective configuration, loaded from /etc/th.toml\n"));
 }

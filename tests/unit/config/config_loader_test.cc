@@ -34,11 +34,11 @@ TEST(ConfigLoaderTest, DefaultsAreTheDocumentedValues) {
   const Config config;
 
   EXPECT_EQ(config.server.listen, "127.0.0.1:8443");
-  EXPECT_EQ(config.server.worker_threads, 32);
+  EXPECT_EQ(config.server.worker_threads, 8);
   EXPECT_EQ(config.server.max_connections, 512);
-  EXPECT_EQ(config.server.max_queued, 128);
   EXPECT_EQ(config.server.max_body_bytes, 1048576);
   EXPECT_EQ(config.server.header_timeout_seconds, 10);
+  EXPECT_EQ(config.server.io_timeout_seconds, 10);
   EXPECT_EQ(config.server.keep_alive_timeout_seconds, 30);
   EXPECT_EQ(config.server.drain_timeout_seconds, 20);
   EXPECT_EQ(config.server.public_base_url, "");
@@ -101,10 +101,11 @@ format = "json"
 }
 
 TEST(ConfigLoaderTest, AcceptsDottedKeysAtTopLevel) {
-  const auto config = parse_config("server.max_queued = 0\nlog.level = \"debug\"\n", kSource);
+  const auto config =
+      parse_config("server.io_timeout_seconds = 5\nlog.level = \"debug\"\n", kSource);
 
   ASSERT_TRUE(config.ok()) << config.error().message();
-  EXPECT_EQ(config->server.max_queued, 0);
+  EXPECT_EQ(config->server.io_timeout_seconds, 5);
   EXPECT_EQ(config->log.level, "debug");
 }
 
@@ -177,12 +178,13 @@ TEST(ConfigLoaderTest, IntegerOutOfRangeNamesRangeAndValue) {
 }
 
 TEST(ConfigLoaderTest, RangeBoundsAreInclusive) {
-  const auto low = parse_config("[server]\nmax_queued = 0\ndrain_timeout_seconds = 0\n", kSource);
-  const auto high = parse_config("[server]\nmax_queued = 100001\n", kSource);
+  const auto low =
+      parse_config("[server]\nmax_connections = 100000\ndrain_timeout_seconds = 0\n", kSource);
+  const auto high = parse_config("[server]\nmax_connections = 100001\n", kSource);
 
   EXPECT_TRUE(low.ok());
   ASSERT_FALSE(high.ok());
-  EXPECT_NE(high.error().message().find("between 0 and 100000, got 100001"), std::string::npos);
+  EXPECT_NE(high.error().message().find("between 1 and 100000, got 100001"), std::string::npos);
 }
 
 TEST(ConfigLoaderTest, InvalidChoiceListsTheChoices) {
@@ -283,9 +285,9 @@ TEST(ConfigLoaderTest, WorkerThreadsMayNotExceedMaxConnections) {
 }
 
 TEST(ConfigLoaderTest, CrossCheckFallsBackToTheKeyTheFileSet) {
-  const auto message = error_of("[server]\nmax_connections = 16\n");
+  const auto message = error_of("[server]\nmax_connections = 4\n");
 
-  EXPECT_TRUE(message.starts_with("telehealthd.toml:2:19: key 'server.worker_threads' (32)"))
+  EXPECT_TRUE(message.starts_with("telehealthd.toml:2:19: key 'server.worker_threads' (8)"))
       << message;
 }
 
