@@ -88,6 +88,26 @@ bool role_verifies(const storage::DataProtection& protection, const Role& role,
   return protection.verify_integrity(kTable, role.name, role.version, tagged_fields(role), tag);
 }
 
+// A role as stored: its row with its permissions, and the tag they must
+// match.
+struct StoredRole {
+  Role role;
+  std::string tag;
+};
+
+// Every role of `rows`, with its permissions: the rows are all read before
+// the permissions are, since a session runs one statement at a time.
+std::vector<StoredRole> read_roles(soci::session& session, soci::rowset<soci::row>& rows) {
+  std::vector<StoredRole> stored;
+  for (const soci::row& row : rows) {
+    stored.push_back({decode(row), storage::column_text(row, kTagColumn)});
+  }
+  for (StoredRole& entry : stored) {
+    load_permissions(session, entry.role);
+  }
+  return stored;
+}
+
 Result<Role> find_custom(RoleStore& store, soci::session& session, const std::string& name) {
   auto role = store.find(session, name);
   if (!role.ok()) {
@@ -114,21 +134,17 @@ class RoleChecker final : public storage::RecordChecker {
   Result<storage::CheckedPage> check_page(soci::session& session, const std::string& after_id,
                                           std::size_t limit) const override {
     storage::CheckedPage page;
-    std::vector<std::pair<Role, std::string>> roles;
     const long long rows_wanted = static_cast<long long>(limit);
     soci::rowset<soci::row> rows =
         (session.prepare << std::string("SELECT ") + kColumns +
                                 " FROM roles WHERE name > :after ORDER BY name LIMIT :limit",
          soci::use(after_id), soci::use(rows_wanted));
-    for (const soci::row& row : rows) {
-      roles.emplace_back(decode(row), storage::column_text(row, kTagColumn));
-    }
-    for (auto& [role, tag] : roles) {
+    for (const StoredRole& stored : read_roles(session, rows)) {
       ++page.rows;
-      page.last_id = role.name;
-      load_permissions(session, role);
-      if (!role_verifies(protection_, role, tag)) {
-        page.failures.push_back({std::string(kTable), role.name, {"integrity tag does not match"}});
+      page.last_id = stored.role.name;
+      if (!role_verifies(protection_, stored.role, stored.tag)) {
+        page.failures.push_back(
+            {std::string(kTable), stored.role.name, {"integrity tag does not match"}});
       }
     }
     return page;
@@ -174,35 +190,28 @@ void RoleStore::install_builtin_roles(soci::session& session, UnixMicros now) {
 }
 
 Result<std::optional<Role>> RoleStore::find(soci::session& session, const std::string& name) {
-  soci::row row;
-  session << std::string("SELECT ") + kColumns + " FROM roles WHERE name = :name", soci::use(name),
-      soci::into(row);
-  if (!session.got_data()) {
+  soci::rowset<soci::row> rows =
+      (session.prepare << std::string("SELECT ") + kColumns + " FROM roles WHERE name = :name",
+       soci::use(name));
+  std::vector<StoredRole> stored = read_roles(session, rows);
+  if (stored.empty()) {
     return std::optional<Role>();
   }
-  Role role = decode(row);
-  const std::string stored_tag = storage::column_text(row, kTagColumn);
-  load_permissions(session, role);
-  if (!role_verifies(protection_, role, stored_tag)) {
-    return tampered(role.name);
+  if (!role_verifies(protection_, stored.front().role, stored.front().tag)) {
+    return tampered(name);
   }
-  return std::optional<Role>(std::move(role));
+  return std::optional<Role>(std::move(stored.front().role));
 }
 
 Result<std::vector<Role>> RoleStore::list(soci::session& session) {
-  std::vector<std::pair<Role, std::string>> stored;
   soci::rowset<soci::row> rows = (session.prepare << std::string("SELECT ") + kColumns +
                                                          " FROM roles ORDER BY builtin DESC, name");
-  for (const soci::row& row : rows) {
-    stored.emplace_back(decode(row), storage::column_text(row, kTagColumn));
-  }
   std::vector<Role> roles;
-  for (auto& [role, stored_tag] : stored) {
-    load_permissions(session, role);
-    if (!role_verifies(protection_, role, stored_tag)) {
-      return tampered(role.name);
+  for (StoredRole& stored : read_roles(session, rows)) {
+    if (!role_verifies(protection_, stored.role, stored.tag)) {
+      return tampered(stored.role.name);
     }
-    roles.push_back(std::move(role));
+    roles.push_back(std::move(stored.role));
   }
   return roles;
 }
@@ -290,19 +299,15 @@ Status RoleStore::write_permissions(soci::session& session, const Role& changed)
 }
 
 std::uint64_t RoleStore::tag_untagged_rows(soci::session& session) {
-  std::vector<Role> untagged;
   soci::rowset<soci::row> rows = (session.prepare << std::string("SELECT ") + kColumns +
                                                          " FROM roles WHERE integrity_tag = ''");
-  for (const soci::row& row : rows) {
-    untagged.push_back(decode(row));
-  }
-  for (Role& role : untagged) {
-    load_permissions(session, role);
-    const long long version = role.version;
-    const std::string integrity = role_tag(protection_, role);
+  const std::vector<StoredRole> untagged = read_roles(session, rows);
+  for (const StoredRole& stored : untagged) {
+    const long long version = stored.role.version;
+    const std::string integrity = role_tag(protection_, stored.role);
     session << "UPDATE roles SET integrity_tag = :tag WHERE name = :name AND version = :version "
                "AND integrity_tag = ''",
-        soci::use(integrity), soci::use(role.name), soci::use(version);
+        soci::use(integrity), soci::use(stored.role.name), soci::use(version);
   }
   return untagged.size();
 }
