@@ -170,16 +170,26 @@ void HttpListener::accept_connections() {
     const int fd = ::accept4(socket_.impl()->sockfd(), reinterpret_cast<sockaddr*>(&address),
                              &length, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
-      if (errno != EAGAIN && errno != EWOULDBLOCK && errno != ECONNABORTED && errno != EINTR) {
-        spdlog::warn("listener {}: accept failed: {}", bound_address_, std::strerror(errno));
+      if (errno == ECONNABORTED || errno == EINTR) {
+        continue;
       }
-      if (errno != ECONNABORTED && errno != EINTR) {
-        break;
+      if (errno != EAGAIN && errno != EWOULDBLOCK) {
+        // Out of descriptors or memory: the pending connection stays
+        // queued and the socket stays readable, so re-arming it now would
+        // spin. The sweeper re-arms it on its next round.
+        spdlog::warn("listener {}: accept failed, pausing accepts: {}", bound_address_,
+                     std::strerror(errno));
+        accept_paused_ = true;
+        return;
       }
-      continue;
+      break;
     }
     adopt(fd, address, length);
   }
+  rearm_accepts();
+}
+
+void HttpListener::rearm_accepts() {
   if (!draining_) {
     arm(epoll_fd_, socket_.impl()->sockfd(), kListenKey, EPOLLIN | EPOLLONESHOT, EPOLL_CTL_MOD);
   }
@@ -297,6 +307,9 @@ void HttpListener::run_sweeper() {
 // again since it was picked: then it is parked again as it is, which
 // re-arms it in case its event came while this thread held it.
 void HttpListener::sweep() {
+  if (accept_paused_.exchange(false)) {
+    rearm_accepts();
+  }
   const auto now = HttpConnection::Clock::now();
   const bool idle_too = draining_.load();
   std::vector<std::shared_ptr<HttpConnection>> picked;

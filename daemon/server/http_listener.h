@@ -100,6 +100,7 @@ class HttpListener {
 
   void run_worker();
   void accept_connections();
+  void rearm_accepts();
   void adopt(int fd, const sockaddr_storage& peer, socklen_t peer_length);
   void serve(const std::shared_ptr<HttpConnection>& connection);
   void forget(const std::shared_ptr<HttpConnection>& connection);
@@ -120,6 +121,8 @@ class HttpListener {
   std::vector<std::thread> workers_;
   std::thread sweeper_;
   std::atomic<bool> draining_{false};
+  // Accepting failed for want of descriptors; the sweeper resumes it.
+  std::atomic<bool> accept_paused_{false};
   std::atomic<bool> stopping_{false};
   std::atomic<int> open_{0};
   std::atomic<std::uint64_t> refused_{0};
