@@ -4,6 +4,7 @@
 #include <openssl/ssl.h>
 
 #include "config/secret_file.h"
+#include "server/tls_handles.h"
 
 namespace th::server {
 
@@ -31,6 +32,7 @@ Result<Poco::Net::Context::Ptr> build_server_tls_context(const TlsConfig& tls) {
     // back until it has traffic again: with thousands of WebSockets open,
     // most of them idle, that is most of their memory. nginx does the same.
     SSL_CTX_set_mode(raw, SSL_MODE_RELEASE_BUFFERS);
+    track_tls_handles(raw);
     return context;
   } catch (const Poco::Exception& failure) {
     return Error(ErrorCode::kInvalidArgument, "load TLS certificate '" + tls.certificate_file +

@@ -51,6 +51,21 @@ Result<std::shared_ptr<const Principal>> CredentialCache::share_token_hash(
   return std::shared_ptr<const Principal>(*entry, &(*entry)->principal);
 }
 
+Result<std::shared_ptr<const Principal>> CredentialCache::share_token_hash(
+    const std::string& token_hash, bool interactive, Held& held) {
+  if (held.entry_ == nullptr || !held.entry_->cached.load()) {
+    auto entry = checked_entry(token_hash, interactive);
+    if (!entry.ok()) {
+      held.entry_.reset();
+      return entry.error();
+    }
+    held.entry_ = *entry;
+  } else {
+    TH_RETURN_IF_ERROR(check(held.entry_, interactive));
+  }
+  return std::shared_ptr<const Principal>(held.entry_, &held.entry_->principal);
+}
+
 Result<std::shared_ptr<CredentialCache::Entry>> CredentialCache::checked_entry(
     const std::string& token_hash, bool interactive) {
   std::shared_ptr<Entry> entry;
@@ -74,6 +89,7 @@ Result<std::shared_ptr<CredentialCache::Entry>> CredentialCache::checked_entry(
     // anything, so whichever order the two take, one of them wins.
     std::unique_lock lock(mutex_);
     if (last_event_id_.load() == events_before) {
+      entry->cached = true;
       by_token_hash_[token_hash] = entry;
     }
   }
@@ -283,20 +299,28 @@ Status CredentialCache::flush_activity() {
 }
 
 void CredentialCache::forget_session(const std::string& session_id) {
-  std::unique_lock lock(mutex_);
-  std::erase_if(by_token_hash_,
-                [&](const auto& item) { return item.second->record.id == session_id; });
+  forget_where([&](const Entry& entry) { return entry.record.id == session_id; });
 }
 
 void CredentialCache::forget_user(const std::string& user_id) {
-  std::unique_lock lock(mutex_);
-  std::erase_if(by_token_hash_,
-                [&](const auto& item) { return item.second->record.user_id == user_id; });
+  forget_where([&](const Entry& entry) { return entry.record.user_id == user_id; });
 }
 
 void CredentialCache::forget_everything() {
+  forget_where([](const Entry&) { return true; });
+}
+
+// A dropped entry is marked as well as removed: a connection holding it
+// (Held) must look the credential up again.
+void CredentialCache::forget_where(const std::function<bool(const Entry&)>& matches) {
   std::unique_lock lock(mutex_);
-  by_token_hash_.clear();
+  std::erase_if(by_token_hash_, [&](const auto& item) {
+    if (!matches(*item.second)) {
+      return false;
+    }
+    item.second->cached = false;
+    return true;
+  });
 }
 
 std::size_t CredentialCache::size() const {

@@ -20,6 +20,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
@@ -67,6 +68,25 @@ class CredentialCache {
   Result<std::shared_ptr<const Principal>> share_token_hash(const std::string& token_hash,
                                                             bool interactive);
 
+ private:
+  struct Entry;  // defined below
+
+ public:
+  // A caller's hold on the entry its last check found, so that the next
+  // check of the same credential skips the lookup while the entry is still
+  // cached (nothing dropped it since). Expiry and the idle timeout are
+  // checked every time all the same. One per connection, used by one thread
+  // at a time.
+  class Held {
+   private:
+    friend class CredentialCache;
+    std::shared_ptr<Entry> entry_;
+  };
+
+  // share_token_hash through `held`, which it fills or refreshes.
+  Result<std::shared_ptr<const Principal>> share_token_hash(const std::string& token_hash,
+                                                            bool interactive, Held& held);
+
   // Drops cached credentials named by security events newer than the last
   // one applied. Returns how many events were applied.
   Result<int> poll_security_events();
@@ -95,6 +115,8 @@ class CredentialCache {
     Principal principal;
     std::atomic<UnixMicros> last_seen{0};
     std::atomic<UnixMicros> flushed_seen{0};
+    // Whether by_token_hash_ holds this entry; cleared when it is dropped.
+    std::atomic<bool> cached{false};
   };
 
   Result<std::shared_ptr<Entry>> load(const std::string& token_hash);
@@ -102,6 +124,7 @@ class CredentialCache {
   Status check(const std::shared_ptr<Entry>& entry, bool interactive);
   Result<bool> revoke_for_idle(const std::shared_ptr<Entry>& entry, UnixMicros now);
   void start_reading_events_at_end(soci::session& session);
+  void forget_where(const std::function<bool(const Entry&)>& matches);
 
   storage::Database& database_;
   UserStore& users_;

@@ -74,10 +74,12 @@ struct QueuePosition {
   std::int64_t estimated_wait_seconds = 0;
 };
 
-// The two ends of a signaling message, once allowed.
+// The two ends of a signaling message, once allowed: places in the room
+// given to route_signal, which must outlive the route (a signal is routed
+// per message, so nothing is copied).
 struct SignalRoute {
-  Participant from;
-  Participant to;
+  const Participant& from;
+  const Participant& to;
 };
 
 struct VisitRoomServiceDeps {

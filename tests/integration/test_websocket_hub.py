@@ -162,6 +162,23 @@ class WebSocketHubTest(fx.AccessTestCase):
         self.assertEqual((opcode, payload), (ws_client.PONG, b"beat"))
         self.assertEqual(reply["payload"]["ref"], "frag")
 
+    def test_every_request_of_a_burst_is_answered_in_order(self):
+        # Each ping its own TLS record, sent back to back: the daemon reads
+        # them many at a time, must answer the ones left in its TLS buffer
+        # without waiting for more input, and must not take five times its
+        # send queue (8 here) of replies to its own client for a slow reader.
+        socket = self.open(token=self.patient.token)
+        count = 40
+
+        for number in range(count):
+            ping = json.dumps({"type": "ping", "id": "burst-%d" % number})
+            socket.raw_send(ws_client.encode_frame(ws_client.TEXT, ping))
+        replies = [socket.receive_json() for _ in range(count)]
+
+        self.assertEqual([reply["type"] for reply in replies], ["pong"] * count)
+        self.assertEqual([reply["payload"]["ref"] for reply in replies],
+                         ["burst-%d" % number for number in range(count)])
+
     def test_oversized_message_closes_only_that_socket(self):
         bystander = self.open(token=self.patient.token)
         socket = self.open(token=self.patient.token)

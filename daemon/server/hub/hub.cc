@@ -146,9 +146,12 @@ Result<access::Principal> Hub::current_principal(const HubPeer& peer) const {
   return **principal;
 }
 
-Result<std::shared_ptr<const access::Principal>> Hub::principal_now(const HubPeer& peer,
-                                                                    bool activity) const {
+Result<std::shared_ptr<const access::Principal>> Hub::principal_now(
+    const HubPeer& peer, bool activity, access::CredentialCache::Held* held) const {
   if (peer.principal.kind != access::PrincipalKind::kGuest) {
+    if (held != nullptr) {
+      return services_.credentials->share_token_hash(peer.token_hash, activity, *held);
+    }
     return services_.credentials->share_token_hash(peer.token_hash, activity);
   }
   if (services_.guests == nullptr) {
@@ -214,7 +217,8 @@ void Hub::on_message(HubConnection& connection, realtime::WebSocketMessage& mess
 
   // What the user sends counts for the idle timeout; and nothing is handled
   // for a session that ended meanwhile.
-  auto principal = principal_now(connection.peer(), handler->second.activity);
+  auto principal =
+      principal_now(connection.peer(), handler->second.activity, &connection.held_credential());
   if (!principal.ok()) {
     connection.close(realtime::kCloseSessionEnded, reason_word(principal.error()));
     return;
@@ -265,7 +269,7 @@ void Hub::audit_denial(const HubPeer& peer, std::string_view reason) {
 }
 
 void Hub::on_tick(HubConnection& connection) {
-  auto principal = principal_now(connection.peer(), false);
+  auto principal = principal_now(connection.peer(), false, &connection.held_credential());
   if (!principal.ok() && principal.error().code() == ErrorCode::kUnauthenticated) {
     connection.close(realtime::kCloseSessionEnded, reason_word(principal.error()));
   }

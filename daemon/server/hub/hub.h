@@ -134,9 +134,10 @@ class Hub final : public HubFanout {
   void audit_denial(const HubPeer& peer, std::string_view reason);
   void send_hello(HubConnection& connection);
   // The session's principal now, through the credential cache or, for a
-  // guest, the guest credentials; `activity` as for handle().
-  Result<std::shared_ptr<const access::Principal>> principal_now(const HubPeer& peer,
-                                                                 bool activity) const;
+  // guest, the guest credentials; `activity` as for handle(). `held`, the
+  // connection's own hold on its credential, is given on its loop thread.
+  Result<std::shared_ptr<const access::Principal>> principal_now(
+      const HubPeer& peer, bool activity, access::CredentialCache::Held* held = nullptr) const;
   Status answer_hello(HubReplyTo& to, const realtime::HubEnvelope& envelope);
 
   HubLimits limits_;

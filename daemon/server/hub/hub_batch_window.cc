@@ -25,12 +25,14 @@ void HubBatchWindow::prepare_thread() const {
   }
 }
 
-void HubBatchWindow::served(int ready_sockets) {
+void HubBatchWindow::served(int ready_sockets, bool more_may_wait) {
   if (window_.count() == 0) {
     return;
   }
   if (ready_sockets == 0) {
-    pause_due_ = draining_;
+    // Nothing came during a whole window: traffic stopped, and the loop
+    // goes back to waiting for it.
+    pause_due_ = false;
     draining_ = false;
     return;
   }
@@ -40,6 +42,7 @@ void HubBatchWindow::served(int ready_sockets) {
   ready_sockets_ = ready_sockets_ * kDecay + ready_sockets;
   elapsed_ns_ = elapsed_ns_ * kDecay + elapsed.count();
   draining_ = steady();
+  pause_due_ = draining_ && !more_may_wait;
 }
 
 bool HubBatchWindow::steady() const {
@@ -47,15 +50,18 @@ bool HubBatchWindow::steady() const {
   return ready_sockets_ * window_ns >= kReadyPerWindow * elapsed_ns_;
 }
 
+// The sleep ends a window after the turn began, not after it ended: turns
+// start at most a window apart, and the time a turn took does not add to
+// the wait of what arrived meanwhile. (steady_clock is CLOCK_MONOTONIC.)
 void HubBatchWindow::pause_if_due() {
   if (!pause_due_) {
     return;
   }
   pause_due_ = false;
-  const auto window = std::chrono::nanoseconds(window_);
-  const timespec sleep{static_cast<time_t>(window.count() / 1'000'000'000),
-                       static_cast<long>(window.count() % 1'000'000'000)};
-  (void)::clock_nanosleep(CLOCK_MONOTONIC, 0, &sleep, nullptr);
+  const auto until = std::chrono::nanoseconds((last_served_ + window_).time_since_epoch()).count();
+  const timespec deadline{static_cast<time_t>(until / 1'000'000'000),
+                          static_cast<long>(until % 1'000'000'000)};
+  (void)::clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &deadline, nullptr);
 }
 
 }  // namespace th::server

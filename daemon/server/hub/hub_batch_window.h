@@ -7,12 +7,13 @@
 // as soon as it comes, so a quiet connection's message is never held, and
 // neither is a burst that one or two turns serve whole.
 //
-// A turn reads each ready socket only up to a short read (HubConnection::
-// read_available), so a connection with several messages waiting is served
-// over several turns. Before it sleeps, a steady loop therefore drains:
-// it polls without waiting, turn after turn, and sleeps only once a poll
-// finds nothing ready. A backlog is worked off at full speed, never one
-// message per connection a window.
+// A turn reads each ready socket until the kernel and TLS hold nothing more
+// (HubConnection::read_available), so a steady loop sleeps right after a
+// turn; only a turn that could not take every ready socket (the wait
+// reported as many as it can) is followed at once by another. A backlog is
+// worked off at full speed, never one message per connection a window.
+// After a sleep the loop polls without waiting; a poll that finds nothing
+// means the traffic stopped, and the loop waits for it again.
 //
 // The rate is the number of ready sockets the loop's turns served over the
 // time they took, both decaying by an eighth a turn: a few turns' worth of
@@ -20,7 +21,8 @@
 //
 // A message on a busy loop waits at most one window (plus the kernel's
 // timer slack, which the loop thread sets to a tenth of the window) longer
-// than it would have. A zero window turns moderation off.
+// than it would have: a sleep ends one window after its turn began. A zero
+// window turns moderation off.
 //
 // One per loop; used by the loop thread only.
 #pragma once
@@ -38,10 +40,12 @@ class HubBatchWindow {
   // Loop thread, once, before its first wait: bounds the sleep's slack.
   void prepare_thread() const;
 
-  // After each wait: how many sockets it reported ready.
-  void served(int ready_sockets);
+  // After each turn: how many sockets its wait reported ready, and whether
+  // more may have been ready than the wait could report.
+  void served(int ready_sockets, bool more_may_wait);
 
-  // Whether the next wait must only poll: a steady loop is draining.
+  // Whether the next wait must only poll: a steady loop's turns follow
+  // each other without waiting.
   bool draining() const { return draining_; }
 
   // After a turn: sleeps out the window once a steady loop has drained.

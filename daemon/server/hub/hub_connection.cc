@@ -5,6 +5,8 @@
 
 #include <utility>
 
+#include "server/tls_handles.h"
+
 namespace th::server {
 namespace {
 
@@ -36,7 +38,34 @@ HubConnection::HubConnection(Poco::Net::SecureStreamSocket tls, HubPeer peer,
       peer_(std::move(peer)),
       limits_(limits),
       reader_(realtime::WebSocketRole::kServer, limits.max_message_bytes),
-      early_input_(std::move(early_input)) {}
+      early_input_(std::move(early_input)) {
+  read_ahead();
+}
+
+// Without read-ahead OpenSSL reads a record in two system calls, its header
+// and then its body, and never more than one record. Reading ahead, one
+// read() takes whatever the kernel holds, and the records beyond the first
+// wait in OpenSSL's buffer, which read_available drains before it returns.
+void HubConnection::read_ahead() {
+  ssl_ = tls_handle_of(fd_);
+  if (ssl_ != nullptr) {
+    SSL_set_read_ahead(ssl_, 1);
+  }
+}
+
+bool HubConnection::replies_backlogged() {
+  std::lock_guard lock(mutex_);
+  return queue_.size() >= limits_.send_queue_messages / 2;
+}
+
+// Whether TLS holds input epoll would not report: decrypted bytes not yet
+// taken, or (reading ahead) records not yet decrypted.
+bool HubConnection::tls_holds_input() {
+  if (ssl_ != nullptr) {
+    return SSL_has_pending(ssl_) == 1;
+  }
+  return tls_.available() > 0;
+}
 
 void HubConnection::set_wake(WakeLoop wake) {
   std::lock_guard lock(mutex_);
@@ -125,11 +154,17 @@ void HubConnection::read_available(const std::function<void(WebSocketMessage&)>&
     }
     last_received_ = Clock::now();
     consume(std::string_view(buffer, static_cast<std::size_t>(received)), on_message);
+    // A client that sent many requests at once is answered as they are
+    // read, so that its replies never fill the queue on their own: a full
+    // queue means a client that does not read (the socket is full too).
+    if (replies_backlogged()) {
+      flush();
+    }
     // The loop's epoll is level-triggered: bytes still in the kernel make
     // it report the socket again, so a short read ends the turn unless TLS
-    // holds decrypted bytes already, and no read() is spent learning that
-    // nothing more came.
-    if (static_cast<std::size_t>(received) < sizeof buffer && tls_.available() == 0) {
+    // holds input already, and no read() is spent learning that nothing
+    // more came.
+    if (static_cast<std::size_t>(received) < sizeof buffer && !tls_holds_input()) {
       return;
     }
   }
@@ -155,12 +190,7 @@ void HubConnection::consume(std::string_view bytes,
     }
     WebSocketMessage& message = **next;
     if (message.opcode == WebSocketOpcode::kText || message.opcode == WebSocketOpcode::kBinary) {
-      bool closing = false;
-      {
-        std::lock_guard lock(mutex_);
-        closing = closing_;
-      }
-      if (!closing) {
+      if (!closing_.load()) {
         on_message(message);
       }
     } else {
@@ -193,6 +223,10 @@ void HubConnection::flush() {
     if (inflight_.empty()) {
       std::lock_guard lock(mutex_);
       wake_pending_ = false;
+      if (queue_.size() == 1) {
+        inflight_ = std::move(queue_.front());  // the usual case: no copy
+        queue_.pop_front();
+      }
       while (!queue_.empty() && inflight_.size() < kWriteBatchBytes) {
         inflight_ += queue_.front();
         queue_.pop_front();
@@ -222,12 +256,7 @@ void HubConnection::flush() {
 }
 
 void HubConnection::tick(Clock::time_point now) {
-  bool closing = false;
-  {
-    std::lock_guard lock(mutex_);
-    closing = closing_;
-  }
-  if (closing) {
+  if (closing_.load()) {
     if (now - close_started_ > limits_.close_timeout) {
       finish();
     }

@@ -11,6 +11,7 @@
 
 #include <Poco/Net/SecureStreamSocket.h>
 #include <Poco/Net/StreamSocket.h>
+#include <openssl/ssl.h>
 
 #include <atomic>
 #include <chrono>
@@ -22,6 +23,7 @@
 #include <string>
 
 #include "access/caller.h"
+#include "access/credential_cache.h"
 #include "access/principal.h"
 #include "realtime/websocket_frame.h"
 #include "server/hub/hub_limits.h"
@@ -90,6 +92,10 @@ class HubConnection : public std::enable_shared_from_this<HubConnection> {
   // would let the descriptor be reused while still watched).
   void close_socket();
 
+  // Loop thread. The session's credential as last checked, so that checking
+  // it again for the next message costs no lookup.
+  access::CredentialCache::Held& held_credential() { return held_credential_; }
+
   // Loop thread. Counts one protocol error; returns how many so far.
   int note_protocol_error() { return ++protocol_errors_; }
 
@@ -103,9 +109,15 @@ class HubConnection : public std::enable_shared_from_this<HubConnection> {
                const std::function<void(realtime::WebSocketMessage&)>& on_message);
   void handle_control(const realtime::WebSocketMessage& message);
   void finish();
+  void read_ahead();
+  bool tls_holds_input();
+  bool replies_backlogged();
 
   Poco::Net::SecureStreamSocket tls_;
   int fd_;
+  // The socket's OpenSSL connection (server/tls_handles.h), reading ahead;
+  // null if unknown, and then the socket reads record by record.
+  SSL* ssl_ = nullptr;
   HubPeer peer_;
   HubLimits limits_;
   realtime::WebSocketFrameReader reader_;
@@ -113,7 +125,9 @@ class HubConnection : public std::enable_shared_from_this<HubConnection> {
 
   std::mutex mutex_;  // guards the members below, up to inflight_
   std::deque<std::string> queue_;
-  bool closing_ = false;
+  // Set under mutex_ (nothing is queued after the close frame); read
+  // without it by the loop thread, which only needs to see it eventually.
+  std::atomic<bool> closing_ = false;
   WakeLoop wake_;
   // The loop was woken for this connection and has not flushed it since:
   // more frames queued meanwhile need no wake of their own.
@@ -127,6 +141,7 @@ class HubConnection : public std::enable_shared_from_this<HubConnection> {
   bool reader_broken_ = false;
   bool finished_ = false;
   int protocol_errors_ = 0;
+  access::CredentialCache::Held held_credential_;
   Clock::time_point last_received_ = Clock::now();
   Clock::time_point ping_sent_at_{};
   Clock::time_point close_started_{};

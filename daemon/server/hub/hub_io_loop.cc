@@ -125,7 +125,7 @@ void HubIoLoop::run() {
         ++ready_sockets;
       }
     }
-    batch_window_.served(ready_sockets);
+    batch_window_.served(ready_sockets, ready == kMaxEvents);
     take_handoffs();
     if (std::chrono::steady_clock::now() >= next_tick) {
       tick_all();

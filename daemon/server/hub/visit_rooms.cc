@@ -297,16 +297,23 @@ Status VisitRooms::signal(HubReplyTo& to, const realtime::HubEnvelope& envelope)
     return route.error();
   }
 
-  VisitNotice notice;
-  notice.kind = VisitNoticeKind::kSignal;
-  notice.node = node_;
-  notice.appointment_id = signal->appointment_id;
-  notice.participant_id = route->to.id;
-  notice.to = route->to.endpoint;
-  notice.frame = signal_frame(*signal, route->from.id);
-  if (notice.to.node == node_) {
-    deliver_signal(notice);
-  } else if (remote_ != nullptr) {
+  std::string frame = signal_frame(*signal, route->from.id);
+  const visits::Endpoint& recipient = route->to.endpoint;
+  if (recipient.node == node_) {
+    // Routed through the room just read: its admission needs no second look.
+    if (const auto connection = seated(signal->appointment_id, recipient.connection_id)) {
+      (void)connection->send_text(frame);
+    }
+    return ok_status();
+  }
+  if (remote_ != nullptr) {
+    VisitNotice notice;
+    notice.kind = VisitNoticeKind::kSignal;
+    notice.node = node_;
+    notice.appointment_id = signal->appointment_id;
+    notice.participant_id = route->to.id;
+    notice.to = recipient;
+    notice.frame = std::move(frame);
     remote_->announce(notice);
   }
   return ok_status();

@@ -262,6 +262,56 @@ TEST_F(CredentialCacheTest, RevocationBeforeADaemonsFirstPollStillReachesItsCach
   expect_refused(starting.cache.authenticate(kSecret, true), kReasonRevoked);
 }
 
+// A connection holding its checked credential (CredentialCache::Held) skips
+// the lookup, but not a revocation that reached the cache through the log.
+TEST_F(CredentialCacheTest, HeldCredentialIsRefusedOnceARevocationDropsIt) {
+  const std::string token_hash = hash_bearer_secret(kSecret);
+  CredentialCache::Held held;
+  auto first = second_->cache.share_token_hash(token_hash, true, held);
+  auto again = second_->cache.share_token_hash(token_hash, true, held);
+  ASSERT_TRUE(first.ok()) << first.error().message();
+  ASSERT_TRUE(again.ok()) << again.error().message();
+  EXPECT_EQ(first->get(), again->get());  // the held entry, not a new one
+  revoke_in(*first_);
+
+  ASSERT_TRUE(second_->cache.poll_security_events().ok());
+  auto result = second_->cache.share_token_hash(token_hash, true, held);
+
+  ASSERT_FALSE(result.ok());
+  EXPECT_TRUE(result.error().message().starts_with(kReasonRevoked)) << result.error().message();
+}
+
+TEST_F(CredentialCacheTest, HeldCredentialStillTimesOutWhenIdle) {
+  const std::string token_hash = hash_bearer_secret(kSecret);
+  CredentialCache::Held held;
+  ASSERT_TRUE(first_->cache.share_token_hash(token_hash, true, held).ok());
+  clock_.advance_seconds(kIdleSeconds - 60);
+  ASSERT_TRUE(first_->cache.share_token_hash(token_hash, false, held).ok());
+  clock_.advance_seconds(120);
+
+  auto result = first_->cache.share_token_hash(token_hash, false, held);
+
+  ASSERT_FALSE(result.ok());
+  EXPECT_TRUE(result.error().message().starts_with(kReasonIdle)) << result.error().message();
+}
+
+// After a role change drops every entry, a held credential is looked up
+// again and carries the new entry.
+TEST_F(CredentialCacheTest, HeldCredentialIsReloadedAfterItsEntryIsDropped) {
+  const std::string token_hash = hash_bearer_secret(kSecret);
+  CredentialCache::Held held;
+  auto before = first_->cache.share_token_hash(token_hash, true, held);
+  ASSERT_TRUE(before.ok());
+  first_->cache.forget_everything();
+
+  auto after = first_->cache.share_token_hash(token_hash, true, held);
+
+  ASSERT_TRUE(after.ok()) << after.error().message();
+  EXPECT_NE(before->get(), after->get());
+  EXPECT_EQ((*after)->session_id, kSessionId);
+  EXPECT_EQ(first_->cache.size(), 1u);
+}
+
 TEST_F(CredentialCacheTest, DisablingTheUserReachesTheOtherDaemon) {
   ASSERT_TRUE(second_->cache.authenticate(kSecret, true).ok());
   ASSERT_TRUE(first_->database

@@ -34,6 +34,25 @@ TEST(Utf8Test, RejectsMalformedSequences) {
   EXPECT_FALSE(is_valid_utf8("\xC3x"));                 // continuation missing
 }
 
+// Long ASCII runs are checked eight bytes at a time: a bad byte anywhere in
+// or after such a run, and a sequence straddling a run's end, still count.
+TEST(Utf8Test, ChecksEveryByteAroundLongAsciiRuns) {
+  const std::string ascii(23, 'a');
+  EXPECT_TRUE(is_valid_utf8(ascii));
+  for (std::size_t at = 0; at <= ascii.size(); ++at) {
+    std::string stray = ascii;
+    stray.insert(at, "\x80");
+    EXPECT_FALSE(is_valid_utf8(stray)) << "stray continuation byte at " << at;
+
+    std::string euro = ascii;
+    euro.insert(at, "\xE2\x82\xAC");
+    EXPECT_TRUE(is_valid_utf8(euro)) << "euro sign at " << at;
+
+    std::string truncated = ascii.substr(0, at) + "\xE2\x82";
+    EXPECT_FALSE(is_valid_utf8(truncated)) << "truncated sequence after " << at;
+  }
+}
+
 TEST(Utf8Test, LeavesPositionAloneOnFailure) {
   std::size_t pos = 1;
 

@@ -251,6 +251,7 @@ TEST_F(VisitRoomServiceTest, SignalingNeedsBothEndsInTheCallAndRefusalsAreAudite
   ASSERT_TRUE(admitted.ok()) << admitted.error().message();
   EXPECT_EQ(admitted->to.endpoint, on(1));
   EXPECT_EQ(admitted->from.id, patient_id);
+  EXPECT_EQ(&admitted->to, admission->room.find(host_id));  // the room's own place
   EXPECT_FALSE(stale_device.ok());
   const auto denied = events_of("signal");
   ASSERT_EQ(denied.size(), 3U);
