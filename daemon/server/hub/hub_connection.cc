@@ -39,6 +39,10 @@ HubConnection::HubConnection(Poco::Net::SecureStreamSocket tls, HubPeer peer,
       limits_(limits),
       reader_(realtime::WebSocketRole::kServer, limits.max_message_bytes),
       early_input_(std::move(early_input)) {
+  // The HTTP connection's read buffer comes along with the bytes it holds:
+  // 16 KiB of capacity, usually around nothing, for as long as the socket
+  // stays open unless it is given back here.
+  early_input_.shrink_to_fit();
   read_ahead();
 }
 
