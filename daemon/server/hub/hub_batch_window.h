@@ -48,7 +48,8 @@ class HubBatchWindow {
   // each other without waiting.
   bool draining() const { return draining_; }
 
-  // After a turn: sleeps out the window once a steady loop has drained.
+  // After a turn: on a steady loop whose wait reported every ready
+  // socket, sleeps until a window after the turn began.
   void pause_if_due();
 
  private:

@@ -227,8 +227,10 @@ void HubConnection::flush() {
     if (inflight_.empty()) {
       std::lock_guard lock(mutex_);
       wake_pending_ = false;
-      if (queue_.size() == 1) {
-        inflight_ = std::move(queue_.front());  // the usual case: no copy
+      // The first frame is taken as it is, the others appended to it: the
+      // usual single frame is never copied.
+      if (!queue_.empty()) {
+        inflight_ = std::move(queue_.front());
         queue_.pop_front();
       }
       while (!queue_.empty() && inflight_.size() < kWriteBatchBytes) {
